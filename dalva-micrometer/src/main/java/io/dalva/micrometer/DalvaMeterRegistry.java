@@ -279,8 +279,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 logger.debug("no activity since the last manual step: no final step");
                 return;
             }
-            send(target, snapshot, step);
-            publishedSteps++;
+            // The number is used up before sending: a failed request may still have been
+            // stored, and Dalva refuses a second write of a path at the same step.
             if (step == Integer.MAX_VALUE) {
                 stepsExhausted = true;
                 logger.warn("step " + step + " is Dalva's last possible step: no more steps will be published");
@@ -288,6 +288,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             else {
                 nextStep = step + 1;
             }
+            publishedSteps++;
+            send(target, snapshot, step);
         }
         catch (Throwable e) {
             publishFailureLogger.log(() -> "failed to publish a step to " + describe(run), e);
@@ -298,7 +300,7 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     }
 
     private void send(DalvaRun target, Snapshot snapshot, int step) {
-        if (publishedSteps == 0) {
+        if (publishedSteps == 1) {
             logger.info("step " + step + " carries " + snapshot.values.size() + " paths from " + snapshot.meters
                     + " meters to " + describe(target));
         }
