@@ -1,0 +1,554 @@
+package io.dalva.micrometer;
+
+import io.dalva.client.DalvaRun;
+import io.dalva.test.DalvaTestServer;
+import io.dalva.test.RecordedRequest;
+import io.dalva.test.StoredRun;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.Statistic;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.NamingConvention;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * The registry against a real {@link DalvaTestServer} over loopback, time from a
+ * {@link MockClock}: what the server stores is exactly what the meters recorded, step by
+ * step.
+ */
+class DalvaMeterRegistryTest {
+
+    private static DalvaTestServer server;
+
+    private final MockClock clock = new MockClock();
+
+    private final List<DalvaMeterRegistry> registries = new ArrayList<>();
+
+    @BeforeAll
+    static void startServer() {
+        server = DalvaTestServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @AfterEach
+    void closeRegistries() {
+        registries.forEach(DalvaMeterRegistry::close);
+    }
+
+    @Test
+    void everyMeterTypeIsStoredExactlyAsFloatSeries() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Counter counter = registry.counter("samples", "split", "train");
+        AtomicLong queue = registry.gauge("queue.size", new AtomicLong(4));
+        TimeGauge.builder("uptime", clock, TimeUnit.MILLISECONDS, c -> c.wallTime() - 1).register(registry);
+        Timer timer = Timer.builder("batch")
+            .serviceLevelObjectives(Duration.ofMillis(100))
+            .register(registry);
+        DistributionSummary summary = registry.summary("payload");
+        LongTaskTimer longTask = registry.more().longTaskTimer("epoch.running");
+        AtomicLong cumulative = new AtomicLong(10);
+        FunctionCounter.builder("gc.count", cumulative, AtomicLong::doubleValue).register(registry);
+        long[] timed = { 2, 500 };
+        FunctionTimer.builder("cache.gets", timed, t -> t[0], t -> t[1], TimeUnit.MILLISECONDS).register(registry);
+        Meter.builder("custom", Meter.Type.OTHER,
+                List.of(new Measurement(() -> 1.5, Statistic.TOTAL), new Measurement(() -> 2.5, Statistic.MAX)))
+            .register(registry);
+
+        counter.increment(3);
+        timer.record(Duration.ofMillis(50));
+        timer.record(Duration.ofMillis(250));
+        summary.record(4);
+        LongTaskTimer.Sample task = longTask.start();
+        clock.add(Duration.ofSeconds(2));
+        registry.step();
+
+        counter.increment();
+        queue.set(9);
+        summary.record(6);
+        summary.record(10);
+        cumulative.set(16);
+        timed[0] = 5;
+        timed[1] = 2000;
+        task.stop();
+        clock.add(Duration.ofSeconds(1));
+        registry.step();
+
+        long run = registry.run().id();
+        assertThat(series(run, "samples/split=train/count")).containsExactly(entry(0, 3.0), entry(1, 1.0));
+        assertThat(series(run, "samples/split=train/total")).containsExactly(entry(0, 3.0), entry(1, 4.0));
+        assertThat(series(run, "queue.size/value")).containsExactly(entry(0, 4.0), entry(1, 9.0));
+        assertThat(series(run, "uptime/value")).containsExactly(entry(0, 2.0), entry(1, 3.0));
+        assertThat(series(run, "batch/count")).containsExactly(entry(0, 2.0), entry(1, 0.0));
+        assertThat(series(run, "batch/sum")).containsExactly(entry(0, 0.3), entry(1, 0.0));
+        assertThat(series(run, "batch/mean")).containsExactly(entry(0, 0.15), entry(1, 0.0));
+        assertThat(series(run, "batch/max")).containsExactly(entry(0, 0.25), entry(1, 0.0));
+        assertThat(series(run, "batch/le_0.1")).containsExactly(entry(0, 1.0), entry(1, 0.0));
+        assertThat(series(run, "payload/count")).containsExactly(entry(0, 1.0), entry(1, 2.0));
+        assertThat(series(run, "payload/sum")).containsExactly(entry(0, 4.0), entry(1, 16.0));
+        assertThat(series(run, "payload/mean")).containsExactly(entry(0, 4.0), entry(1, 8.0));
+        assertThat(series(run, "payload/max")).containsExactly(entry(0, 4.0), entry(1, 10.0));
+        assertThat(series(run, "epoch.running/active")).containsExactly(entry(0, 1.0), entry(1, 0.0));
+        assertThat(series(run, "epoch.running/duration")).containsExactly(entry(0, 2.0), entry(1, 0.0));
+        assertThat(series(run, "epoch.running/max")).containsExactly(entry(0, 2.0), entry(1, 0.0));
+        assertThat(series(run, "gc.count/count")).containsExactly(entry(0, 10.0), entry(1, 6.0));
+        assertThat(series(run, "gc.count/total")).containsExactly(entry(0, 10.0), entry(1, 16.0));
+        assertThat(series(run, "cache.gets/count")).containsExactly(entry(0, 2.0), entry(1, 3.0));
+        assertThat(series(run, "cache.gets/sum")).containsExactly(entry(0, 0.5), entry(1, 1.5));
+        assertThat(series(run, "cache.gets/mean")).containsExactly(entry(0, 0.25), entry(1, 0.5));
+        assertThat(series(run, "custom/total")).containsExactly(entry(0, 1.5), entry(1, 1.5));
+        assertThat(series(run, "custom/max")).containsExactly(entry(0, 2.5), entry(1, 2.5));
+
+        assertThat(server.paths(run)).hasSize(23);
+        assertThat(server.paths(run)).allSatisfy(path -> {
+            assertThat(server.attributeType(run, path)).as(path).isEqualTo("float_series");
+            assertThat(server.series(run, path).keySet()).as(path).containsExactly(0, 1);
+        });
+    }
+
+    @Test
+    void closePublishesTheLastPartialStepExactlyOnceThenFinishesTheRun() {
+        DalvaMeterRegistry registry = registry(StepMode.TIMED);
+        Counter counter = registry.counter("requests");
+        counter.increment(2);
+        registry.publish();
+        counter.increment(5);
+        clock.add(Duration.ofSeconds(7));
+        registry.publish();
+        // the last partial step: no step boundary was crossed on the clock, it is published anyway
+        counter.increment(1);
+        clock.add(Duration.ofSeconds(3));
+        long run = registry.run().id();
+        registry.close();
+        registry.close();
+        registry.publish();
+
+        assertThat(series(run, "requests/count")).containsExactly(entry(0, 2.0), entry(1, 5.0), entry(2, 1.0));
+        assertThat(server.run(run)).map(StoredRun::state).contains("completed");
+        assertThat(logRequests(run)).hasSize(3);
+    }
+
+    @Test
+    void theClockNeverMovesActivityBetweenSteps() {
+        // Micrometer's step meters roll over with the clock, so values recorded just before a
+        // boundary are reported a step late or lost on close; here a step is exactly the
+        // activity between two publishes, wherever the clock is.
+        DalvaMeterRegistry registry = registry(StepMode.TIMED);
+        Counter counter = registry.counter("events");
+        Timer timer = registry.timer("work");
+        Random random = new Random(42);
+        List<Double> expectedCounts = new ArrayList<>();
+        List<Double> expectedSums = new ArrayList<>();
+        for (int step = 0; step < 12; step++) {
+            int events = random.nextInt(20);
+            long millis = 0;
+            for (int i = 0; i < events; i++) {
+                counter.increment();
+                long duration = 1 + random.nextInt(500);
+                timer.record(duration, TimeUnit.MILLISECONDS);
+                millis += duration;
+                clock.add(Duration.ofMillis(random.nextInt(4000)));
+            }
+            expectedCounts.add((double) events);
+            expectedSums.add(millis / 1000.0);
+            if (step < 11) {
+                registry.publish();
+            }
+        }
+        long run = registry.run().id();
+        registry.close();
+
+        assertThat(series(run, "events/count").values()).containsExactlyElementsOf(expectedCounts);
+        assertThat(series(run, "work/count").values()).containsExactlyElementsOf(expectedCounts);
+        List<Object> sums = new ArrayList<>(series(run, "work/sum").values());
+        assertThat(sums).hasSameSizeAs(expectedSums);
+        for (int i = 0; i < expectedSums.size(); i++) {
+            assertThat((Double) sums.get(i)).isCloseTo(expectedSums.get(i), Offset.offset(1e-9));
+        }
+        assertThat(series(run, "events/total").get(11)).isEqualTo(counter.count());
+    }
+
+    @Test
+    void manualStepsCoverExactlyTheActivitySinceThePreviousCall() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Counter samples = registry.counter("samples");
+        AtomicLong lossBits = new AtomicLong();
+        Gauge.builder("loss", lossBits, bits -> Double.longBitsToDouble(bits.get())).register(registry);
+        for (int epoch = 1; epoch <= 5; epoch++) {
+            samples.increment(100 * epoch);
+            lossBits.set(Double.doubleToLongBits(1.0 / epoch));
+            clock.add(Duration.ofMinutes(epoch));
+            registry.step(epoch);
+        }
+        long run = registry.run().id();
+        registry.close();
+
+        assertThat(series(run, "samples/count")).containsExactly(entry(1, 100.0), entry(2, 200.0), entry(3, 300.0),
+                entry(4, 400.0), entry(5, 500.0));
+        assertThat(series(run, "loss/value")).containsExactly(entry(1, 1.0), entry(2, 0.5), entry(3, 1.0 / 3),
+                entry(4, 0.25), entry(5, 0.2));
+        // nothing recorded after the last step: close adds no step
+        assertThat(logRequests(run)).hasSize(5);
+    }
+
+    @Test
+    void aStepNumberThatDoesNotGrowIsRefusedAndItsActivityKeptForTheNextStep() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Counter counter = registry.counter("c");
+        counter.increment();
+        registry.step(5);
+        counter.increment(2);
+        registry.step(5);
+        registry.step(-1);
+        counter.increment(3);
+        registry.step();
+        long run = registry.run().id();
+        registry.close();
+
+        assertThat(series(run, "c/count")).containsExactly(entry(5, 1.0), entry(6, 5.0));
+    }
+
+    @Test
+    void closeInManualModePublishesTheActivityAfterTheLastStep() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Counter counter = registry.counter("c");
+        counter.increment();
+        registry.step();
+        counter.increment(4);
+        long run = registry.run().id();
+        registry.close();
+
+        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 4.0));
+        assertThat(server.run(run)).map(StoredRun::state).contains("completed");
+    }
+
+    @Test
+    void concurrentRecordingIsNeitherLostNorCountedTwice() throws Exception {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Counter counter = registry.counter("hits");
+        Timer timer = registry.timer("latency");
+        int threads = 2;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong recorded = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            pool.execute(() -> {
+                long mine = 0;
+                while (!stop.get()) {
+                    counter.increment();
+                    timer.record(1, TimeUnit.MILLISECONDS);
+                    mine++;
+                }
+                recorded.addAndGet(mine);
+                done.countDown();
+            });
+        }
+        for (int step = 0; step < 10; step++) {
+            registry.step();
+        }
+        stop.set(true);
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        pool.shutdown();
+        long run = registry.run().id();
+        registry.close();
+
+        double counted = series(run, "hits/count").values().stream().mapToDouble(v -> (Double) v).sum();
+        double timed = series(run, "latency/count").values().stream().mapToDouble(v -> (Double) v).sum();
+        assertThat(counted).isEqualTo(recorded.get());
+        assertThat(timed).isEqualTo(recorded.get());
+        assertThat(series(run, "hits/count")).hasSize(11);
+    }
+
+    @Test
+    void aThousandMetersGoInOneRequestPerStep() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        for (int i = 0; i < 1000; i++) {
+            registry.counter("work.items", "worker", String.valueOf(i)).increment(i);
+        }
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(logRequests(run)).hasSize(1);
+        assertThat(server.paths(run)).hasSize(2000);
+        assertThat(series(run, "work.items/worker=999/count")).containsExactly(entry(0, 999.0));
+        assertThat(server.storedValueCount(run)).isEqualTo(2000);
+    }
+
+    @Test
+    void aStepLargerThanTheBatchSizeIsSplitAtTheSameStep() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL, Map.of("dalva.batchSize", "300"));
+        for (int i = 0; i < 500; i++) {
+            int value = i;
+            Gauge.builder("g", () -> value).tag("i", String.valueOf(i)).register(registry);
+        }
+        registry.step();
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(logRequests(run)).hasSize(4);
+        assertThat(server.paths(run)).hasSize(500);
+        assertThat(server.paths(run)).allSatisfy(path -> assertThat(server.series(run, path).keySet()).containsExactly(0, 1));
+    }
+
+    @Test
+    void nonFiniteValuesAreSkippedAndCounted() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Gauge.builder("nan", () -> Double.NaN).register(registry);
+        Gauge.builder("infinite", () -> Double.POSITIVE_INFINITY).register(registry);
+        Gauge.builder("fine", () -> 1.0).register(registry);
+        registry.step();
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(server.paths(run)).containsExactly("fine/value");
+        assertThat(registry.skippedValueCount()).isEqualTo(4);
+    }
+
+    @Test
+    void tagValuesWithSlashesAndUnicodeKeepOnePathPerMeter() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        registry.counter("http.requests", "uri", "/api/users/{id}", "city", "São Paulo ☀").increment();
+        registry.counter("http.requests", "uri", "/api/users", "city", "São Paulo ☀").increment(2);
+        registry.counter("http.requests", "uri", "%2Fapi%2Fusers", "city", "São Paulo ☀").increment(3);
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(series(run, "http.requests/city=São Paulo ☀/uri=%2Fapi%2Fusers%2F{id}/count"))
+            .containsExactly(entry(0, 1.0));
+        assertThat(series(run, "http.requests/city=São Paulo ☀/uri=%2Fapi%2Fusers/count"))
+            .containsExactly(entry(0, 2.0));
+        assertThat(series(run, "http.requests/city=São Paulo ☀/uri=%252Fapi%252Fusers/count"))
+            .containsExactly(entry(0, 3.0));
+        assertThat(server.paths(run)).hasSize(6);
+    }
+
+    @Test
+    void namingConventionAndCommonTagsShapeThePaths() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        registry.config().commonTags("app", "trainer").namingConvention(NamingConvention.snakeCase);
+        registry.counter("train.samples", "split", "val").increment();
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(server.paths(run)).containsExactlyInAnyOrder("train_samples/app=trainer/split=val/count",
+                "train_samples/app=trainer/split=val/total");
+    }
+
+    @Test
+    void twoMetersThatTheNamingConventionMergesNeverShareAPath() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        registry.config().namingConvention(NamingConvention.snakeCase);
+        registry.counter("a.b").increment(1);
+        registry.counter("a_b").increment(2);
+        registry.step();
+        registry.counter("a.b").increment(1);
+        registry.counter("a_b").increment(2);
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(server.paths(run)).containsExactlyInAnyOrder("a_b/count", "a_b/total");
+        // one of the two owns the path, the same one at every step
+        assertThat(series(run, "a_b/count")).satisfiesAnyOf(
+                steps -> assertThat(steps).containsExactly(entry(0, 1.0), entry(1, 1.0)),
+                steps -> assertThat(steps).containsExactly(entry(0, 2.0), entry(1, 2.0)));
+        assertThat(requestsWithStatus(run, 409)).isEmpty();
+        assertThat(requestsWithStatus(run, 500)).isEmpty();
+    }
+
+    @Test
+    void includeAndExcludePatternsSelectMeters() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL,
+                Map.of("dalva.includeMeters", "train.*,jvm.memory.used", "dalva.excludeMeters", "train.debug.*"));
+        registry.counter("train.samples").increment();
+        registry.counter("train.debug.steps").increment();
+        Gauge.builder("jvm.memory.used", () -> 1.0).register(registry);
+        Gauge.builder("jvm.threads.live", () -> 1.0).register(registry);
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(server.paths(run)).containsExactlyInAnyOrder("train.samples/count", "train.samples/total",
+                "jvm.memory.used/value");
+    }
+
+    @Test
+    void aResumedRunContinuesAfterItsHighestStep() {
+        DalvaMeterRegistry first = registry(StepMode.MANUAL);
+        Counter counter = first.counter("c");
+        for (int i = 0; i < 3; i++) {
+            counter.increment();
+            first.step();
+        }
+        String runId = first.run().runId();
+        long run = first.run().id();
+        first.close();
+
+        DalvaMeterRegistry resumed = registry(StepMode.MANUAL, Map.of("dalva.resumeFrom", runId));
+        assertThat(resumed.run().id()).isEqualTo(run);
+        resumed.counter("c").increment(7);
+        resumed.step();
+        resumed.counter("c").increment(8);
+        resumed.close();
+
+        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 1.0), entry(2, 1.0),
+                entry(3, 7.0), entry(4, 8.0));
+        assertThat(server.run(run)).map(StoredRun::state).contains("completed");
+    }
+
+    @Test
+    void aGivenRunIsWrittenAfterItsHighestStepAndLeftOpen() {
+        try (DalvaRun run = DalvaRun.builder().project("registry-tests").serverUrl(server.url()).start()) {
+            run.log(Map.of("own/loss", 0.5), 0);
+            run.log(Map.of("own/loss", 0.25), 1);
+            DalvaMeterRegistry registry = registry(DalvaMeterRegistry.builder(config(StepMode.MANUAL, Map.of()))
+                .clock(clock)
+                .run(run));
+            registry.counter("c").increment();
+            registry.close();
+
+            assertThat(series(run.id(), "c/count")).containsExactly(entry(2, 1.0));
+            assertThat(server.run(run.id())).map(StoredRun::state).contains("running");
+        }
+    }
+
+    @Test
+    void failMarksTheRunFailedAfterTheFinalStep() {
+        DalvaMeterRegistry registry = registry(StepMode.TIMED);
+        registry.counter("c").increment();
+        long run = registry.run().id();
+        registry.fail(new IllegalStateException("boom"));
+
+        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0));
+        assertThat(server.run(run)).map(StoredRun::state).contains("failed");
+    }
+
+    @Test
+    void publishingNeverThrowsIntoTheApplication() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        Counter counter = registry.counter("c");
+        long run = registry.run().id();
+        server.failNext(1, 500, ".*/log.*");
+        counter.increment();
+        assertThatCode(registry::step).doesNotThrowAnyException();
+        counter.increment(2);
+        registry.step();
+
+        // the failed step keeps its number (Dalva steps never repeat); the next one lands
+        assertThat(series(run, "c/count")).containsExactly(entry(1, 2.0));
+    }
+
+    @Test
+    void aServerThatIsDownAtStartDelaysTheRunWithoutLosingCounts() {
+        DalvaTestServer late = DalvaTestServer.start();
+        late.stop();
+        try {
+            DalvaMeterRegistry registry = registry(DalvaMeterRegistry
+                .builder(config(StepMode.MANUAL, Map.of("dalva.serverUrl", late.url(), "dalva.connectTimeout", "1s")))
+                .clock(clock));
+            assertThat(registry.run()).isNull();
+            Counter counter = registry.counter("c");
+            counter.increment(2);
+            assertThatCode(registry::step).doesNotThrowAnyException();
+            late.restart();
+            counter.increment(3);
+            registry.step();
+
+            long run = registry.run().id();
+            assertThat(late.series(run, "c/count")).containsExactly(entry(0, 5.0));
+        }
+        finally {
+            late.close();
+        }
+    }
+
+    @Test
+    void aDisabledRegistryOpensNoRun() {
+        int before = server.runs().size();
+        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.enabled", "false"));
+        registry.counter("c").increment();
+        registry.step();
+        registry.close();
+
+        assertThat(registry.run()).isNull();
+        assertThat(server.runs()).hasSize(before);
+    }
+
+    private DalvaMeterRegistry registry(StepMode mode) {
+        return registry(mode, Map.of());
+    }
+
+    private DalvaMeterRegistry registry(StepMode mode, Map<String, String> extra) {
+        return registry(DalvaMeterRegistry.builder(config(mode, extra)).clock(clock));
+    }
+
+    private DalvaMeterRegistry registry(DalvaMeterRegistry.Builder builder) {
+        DalvaMeterRegistry registry = builder.build();
+        registries.add(registry);
+        return registry;
+    }
+
+    private static DalvaConfig config(StepMode mode, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>();
+        props.put("dalva.serverUrl", server.url());
+        props.put("dalva.project", "registry-tests");
+        props.put("dalva.stepMode", mode.name());
+        // the scheduler never fires during a test: tests publish through publish()/step()
+        props.put("dalva.step", "1h");
+        props.putAll(extra);
+        return props::get;
+    }
+
+    private static SortedMap<Integer, Object> series(long run, String path) {
+        return new TreeMap<>(server.series(run, path));
+    }
+
+    private static List<RecordedRequest> logRequests(long run) {
+        return server.requests()
+            .stream()
+            .filter(r -> r.path().equals("/api/runs/" + run + "/log") || r.path().equals("/api/runs/" + run + "/log/batch"))
+            .collect(Collectors.toList());
+    }
+
+    private static List<RecordedRequest> requestsWithStatus(long run, int status) {
+        return server.requests()
+            .stream()
+            .filter(r -> r.path().startsWith("/api/runs/" + run + "/") && r.status() == status)
+            .collect(Collectors.toList());
+    }
+
+}
