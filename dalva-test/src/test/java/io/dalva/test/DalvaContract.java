@@ -269,6 +269,293 @@ abstract class DalvaContract {
         assertThat(http.get(run(id)).at("/state").textValue()).isEqualTo("failed");
     }
 
+    // ------------------------------------------------------------------ config
+
+    @Test
+    void configIsFlattenedOnInitAndReadBackFlat() {
+        Http.Reply init = http.post("/api/runs/init", "{\"project\":\"" + project + "\",\"name\":\"cfg\","
+                + "\"config\":{\"optim\":{\"lr\":0.001,\"betas\":[0.9,0.999]},\"epochs\":10,\"model\":\"resnet\","
+                + "\"amp\":true,\"note\":null,\"empty\":{}}}");
+        long id = expect(200, init).get("id").longValue();
+        assertMatches(expect(200, http.get(run(id) + "/config")), "{\"optim/lr\":0.001,\"optim/betas\":[0.9,0.999],"
+                + "\"epochs\":10,\"model\":\"resnet\",\"amp\":true,\"note\":null}");
+        assertMatches(expect(200, http.get(run(id) + "/config/optim/lr")), "{\"key\":\"optim/lr\",\"value\":0.001}");
+        assertMatches(expect(404, http.get(run(id) + "/config/optim")),
+                "{\"detail\":\"Config key 'optim' not found for this run\"}");
+    }
+
+    @Test
+    void configIsStrictInsertAllOrNothing() {
+        long id = newRun("cfg conflict");
+        assertMatches(expect(200, http.post(run(id) + "/config", "{\"config\":{\"a\":1,\"b\":{\"c\":\"x\"}}}")),
+                "{\"success\":true}");
+        assertMatches(expect(409, http.post(run(id) + "/config", "{\"config\":{\"new\":1,\"b\":{\"c\":\"y\"}}}")),
+                "{\"detail\":{\"message\":\"Config logging conflict(s)\",\"conflicts\":[\"Config key 'b/c' already "
+                        + "exists for this run. Use remove_config('b/c') first to overwrite.\"]}}");
+        assertThat(http.get(run(id) + "/config/new").status()).isEqualTo(404);
+
+        assertMatches(expect(200, http.delete(run(id) + "/config/b/c")), "{\"message\":\"Config key 'b/c' removed\"}");
+        assertMatches(expect(404, http.delete(run(id) + "/config/b/c")),
+                "{\"detail\":\"Config key 'b/c' not found for this run\"}");
+        expect(200, http.post(run(id) + "/config", "{\"config\":{\"b\":{\"c\":\"y\"}}}"));
+        assertMatches(expect(200, http.get(run(id) + "/config")), "{\"a\":1,\"b/c\":\"y\"}");
+    }
+
+    // ------------------------------------------------------------------ metric get and delete
+
+    @Test
+    void getMetricGivesTheHighestStepOrTheRequestedOne() {
+        long id = newRun("get");
+        expect(200, http.post(run(id) + "/log/batch", "{\"entries\":[{\"metrics\":{\"m\":0.5},\"step\":10},"
+                + "{\"metrics\":{\"m\":0.7},\"step\":2},{\"metrics\":{\"m\":0.9},\"step\":5}]}"));
+        assertMatches(expect(200, http.get(run(id) + "/metrics/m")), "{\"key\":\"m\",\"value\":0.5,\"step\":10}");
+        assertMatches(expect(200, http.get(run(id) + "/metrics/m?step=2")), "{\"key\":\"m\",\"value\":0.7,\"step\":2}");
+        assertMatches(expect(404, http.get(run(id) + "/metrics/m?step=3")),
+                "{\"detail\":\"Metric 'm' not found for this run\"}");
+        assertMatches(expect(404, http.get(run(id) + "/metrics/nope")),
+                "{\"detail\":\"Metric 'nope' not found for this run\"}");
+        assertMatches(expect(422, http.get(run(id) + "/metrics/m?step=x")),
+                "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"step\"],"
+                        + "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\","
+                        + "\"input\":\"x\"}]}");
+    }
+
+    @Test
+    void deleteMetricRemovesOneStepOrTheWholePathThenAllowsRewriting() {
+        long id = newRun("delete");
+        expect(200, http.post(run(id) + "/log/batch", "{\"entries\":[{\"metrics\":{\"m\":1},\"step\":0},"
+                + "{\"metrics\":{\"m\":2},\"step\":1},{\"metrics\":{\"m\":3},\"step\":2}]}"));
+        assertMatches(expect(200, http.delete(run(id) + "/metrics/m?step=1")),
+                "{\"message\":\"Removed 1 metric row(s) for 'm'\",\"count\":1}");
+        assertMatches(expect(404, http.delete(run(id) + "/metrics/m?step=1")),
+                "{\"detail\":\"No metric 'm' found for this run\"}");
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"m\":20},\"step\":1}"));
+        assertMatches(expect(200, http.delete(run(id) + "/metrics/m")),
+                "{\"message\":\"Removed 3 metric row(s) for 'm'\",\"count\":3}");
+        assertMatches(expect(404, http.delete(run(id) + "/metrics/m")),
+                "{\"detail\":\"No metric 'm' found for this run\"}");
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"m\":\"now a string\"}}"));
+        assertMatches(expect(200, http.get(run(id) + "/metrics/m")),
+                "{\"key\":\"m\",\"value\":\"now a string\",\"step\":null}");
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Test
+    void metricValuesArePagedAndFilteredBySteps() {
+        long id = newRun("values");
+        StringBuilder entries = new StringBuilder();
+        for (int step = 0; step < 10; step++) {
+            entries.append(step == 0 ? "" : ",").append("{\"metrics\":{\"v\":").append(step).append("},\"step\":")
+                    .append(step).append("}");
+        }
+        expect(200, http.post(run(id) + "/log/batch", "{\"entries\":[" + entries + "]}"));
+        String path = "/api/metrics/runs/" + id + "/metric/v";
+        JsonNode page = expect(200, http.get(path + "?limit=3&offset=2"));
+        assertThat(page.get("data")).extracting(n -> n.get("step").intValue()).containsExactly(2, 3, 4);
+        assertMatches(page.get("data").get(0),
+                "{\"step\":2,\"timestamp\":\"<timestamp>\",\"value\":2,\"attribute_type\":\"int_series\"}");
+        assertThat(page.get("has_more").booleanValue()).isTrue();
+        assertThat(page.get("attribute_type").textValue()).isEqualTo("int_series");
+
+        JsonNode range = expect(200, http.get(path + "?step_min=7&step_max=8"));
+        assertThat(range.get("data")).extracting(n -> n.get("value").intValue()).containsExactly(7, 8);
+        assertThat(range.get("has_more").booleanValue()).isFalse();
+
+        assertMatches(expect(200, http.get(path + "?step_min=50")),
+                "{\"data\":[],\"has_more\":false,\"attribute_type\":null}");
+        assertMatches(expect(200, http.get("/api/metrics/runs/" + id + "/metric/unknown")),
+                "{\"data\":[],\"has_more\":false,\"attribute_type\":null}");
+    }
+
+    @Test
+    void summaryHasScalarMetricsAndConfig() {
+        long id = expect(200, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"name\":\"sum\",\"config\":{\"lr\":0.1}}")).get("id").longValue();
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"best\":{\"acc\":0.9},\"epochs\":3}}"));
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"loss\":0.1},\"step\":0}"));
+        assertMatches(expect(200, http.get(run(id) + "/summary")), "{\"run_id\":\"<any>\",\"name\":\"sum\","
+                + "\"group_name\":null,\"tags\":null,\"state\":\"running\",\"id\":" + id + ",\"project_id\":\"<int>\","
+                + "\"fork_from\":null,\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\","
+                + "\"metrics\":{\"best/acc\":0.9,\"epochs\":3},\"config\":{\"lr\":0.1}}");
+    }
+
+    @Test
+    void runsAreListedWithFiltersAndPagination() {
+        long a = newRun("alpha");
+        long b = newRun("beta");
+        long c = newRun("gamma");
+        expect(200, http.patch(run(b) + "/state?state=failed"));
+        long projectId = http.get(run(a)).json().get("project_id").longValue();
+        String list = "/api/runs/?project_id=" + projectId;
+
+        JsonNode all = expect(200, http.get(list));
+        assertThat(all.get("total").intValue()).isEqualTo(3);
+        assertThat(all.get("has_more").booleanValue()).isFalse();
+        assertThat(all.get("runs")).extracting(r -> r.get("id").longValue()).containsExactly(c, b, a);
+
+        JsonNode page = expect(200, http.get(list + "&limit=2&offset=0&sort_by=name&sort_order=asc"));
+        assertThat(page.get("runs")).extracting(r -> r.get("name").textValue()).containsExactly("alpha", "beta");
+        assertThat(page.get("total").intValue()).isEqualTo(3);
+        assertThat(page.get("has_more").booleanValue()).isTrue();
+
+        assertThat(expect(200, http.get(list + "&state=failed")).get("runs"))
+                .extracting(r -> r.get("id").longValue()).containsExactly(b);
+        assertThat(expect(200, http.get(list + "&search=AMM")).get("runs"))
+                .extracting(r -> r.get("name").textValue()).containsExactly("gamma");
+        assertThat(expect(200, http.get(list + "&search=" + http.get(run(a)).json().get("run_id").textValue()))
+                .get("runs")).extracting(r -> r.get("id").longValue()).containsExactly(a);
+        assertThat(expect(200, http.get(list + "&tags=x")).get("total").intValue()).isZero();
+        assertMatches(expect(422, http.get(list + "&sort_order=up")),
+                "{\"detail\":[{\"type\":\"literal_error\",\"loc\":[\"query\",\"sort_order\"],"
+                        + "\"msg\":\"Input should be 'asc' or 'desc'\",\"input\":\"up\","
+                        + "\"ctx\":{\"expected\":\"'asc' or 'desc'\"}}]}");
+    }
+
+    @Test
+    void projectsAreListedWithRunCounts() {
+        long a = newRun("a");
+        long b = newRun("b");
+        newRun("c");
+        expect(200, http.postEmpty(run(a) + "/finish"));
+        expect(200, http.patch(run(b) + "/state?state=failed"));
+        JsonNode projects = expect(200, http.get("/api/projects/"));
+        JsonNode mine = null;
+        for (JsonNode p : projects) {
+            if (p.get("name").textValue().equals(project)) {
+                mine = p;
+            }
+        }
+        assertThat(mine).as("project %s in %s", project, projects).isNotNull();
+        assertMatches(mine, "{\"name\":\"" + project + "\",\"project_id\":\"<any>\",\"id\":\"<int>\","
+                + "\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\",\"total_runs\":3,\"running_runs\":1,"
+                + "\"completed_runs\":1,\"failed_runs\":1}");
+        assertThat(mine.get("project_id").textValue()).startsWith(project + "_");
+        assertThat(projects.get(0).get("name").textValue()).as("newest first").isEqualTo(project);
+        assertMatches(expect(200, http.get("/api/projects/" + mine.get("id").longValue())), mine.toString());
+        assertMatches(expect(404, http.get("/api/projects/987654321")), "{\"detail\":\"Project not found\"}");
+    }
+
+    // ------------------------------------------------------------------ resume and fork
+
+    @Test
+    void resumeReopensTheRunIgnoresTheNameAndAddsNewConfig() {
+        JsonNode created = expect(200, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"name\":\"orig\",\"config\":{\"a\":1}}"));
+        long id = created.get("id").longValue();
+        String runId = created.get("run_id").textValue();
+        expect(200, http.postEmpty(run(id) + "/finish"));
+
+        JsonNode resumed = expect(200, http.post("/api/runs/init", "{\"project\":\"" + project
+                + "\",\"name\":\"ignored\",\"resume_from\":\"" + runId + "\",\"config\":{\"b\":{\"c\":2}}}"));
+        assertMatches(resumed, "{\"id\":" + id + ",\"run_id\":\"" + runId + "\",\"name\":\"orig\"}");
+        assertThat(http.get(run(id)).json().get("state").textValue()).isEqualTo("running");
+        assertMatches(expect(200, http.get(run(id) + "/config")), "{\"a\":1,\"b/c\":2}");
+    }
+
+    @Test
+    void resumeProblemsAre500() {
+        JsonNode created = expect(200, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"name\":\"orig\",\"config\":{\"a\":1}}"));
+        String runId = created.get("run_id").textValue();
+        String internal = "{\"detail\":\"Internal server error\"}";
+        assertMatches(expect(500, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"resume_from\":\"NOPE-1\"}")), internal);
+        assertMatches(expect(500, http.post("/api/runs/init",
+                "{\"project\":\"" + project + " other\",\"resume_from\":\"" + runId + "\"}")), internal);
+        assertMatches(expect(500, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"resume_from\":\"" + runId + "\",\"config\":{\"a\":2,\"z\":1}}")),
+                internal);
+        assertMatches(expect(200, http.get(run(created.get("id").longValue()) + "/config")), "{\"a\":1}");
+    }
+
+    @Test
+    void forkCopiesConfigAndMetricsIntoANewRun() {
+        JsonNode source = expect(200, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"name\":\"base\",\"config\":{\"lr\":0.1}}"));
+        long sourceId = source.get("id").longValue();
+        expect(200, http.post(run(sourceId) + "/log/batch", "{\"entries\":[{\"metrics\":{\"loss\":1.0},\"step\":0},"
+                + "{\"metrics\":{\"loss\":0.5},\"step\":1},{\"metrics\":{\"best\":0.5}}]}"));
+
+        JsonNode fork = expect(200, http.post("/api/runs/init", "{\"project\":\"" + project + "\",\"fork_from\":\""
+                + source.get("run_id").textValue() + "\",\"config\":{\"ignored\":true}}"));
+        long forkId = fork.get("id").longValue();
+        assertThat(forkId).isNotEqualTo(sourceId);
+        assertMatches(fork, "{\"id\":" + forkId + ",\"run_id\":\"DML-" + forkId + "\",\"name\":\"fork of base\"}");
+        assertMatches(expect(200, http.get(run(forkId))), "{\"run_id\":\"DML-" + forkId + "\",\"name\":\"fork of base\","
+                + "\"group_name\":null,\"tags\":null,\"state\":\"running\",\"id\":" + forkId + ",\"project_id\":\"<int>\","
+                + "\"fork_from\":" + sourceId + ",\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
+        assertMatches(expect(200, http.get(run(forkId) + "/config")), "{\"lr\":0.1}");
+        assertMatches(expect(200, http.get(run(forkId) + "/metrics/loss")), "{\"key\":\"loss\",\"value\":0.5,\"step\":1}");
+        assertMatches(expect(200, http.get(run(forkId) + "/metrics/best")),
+                "{\"key\":\"best\",\"value\":0.5,\"step\":null}");
+
+        JsonNode named = expect(200, http.post("/api/runs/init", "{\"project\":\"" + project + "\",\"name\":\"mine\","
+                + "\"fork_from\":\"" + source.get("run_id").textValue() + "\"}"));
+        assertThat(named.get("name").textValue()).isEqualTo("mine");
+        assertMatches(expect(404, http.post("/api/runs/init",
+                "{\"project\":\"" + project + "\",\"fork_from\":\"NOPE-1\"}")),
+                "{\"detail\":\"Run 'NOPE-1' not found in project '" + project + "'\"}");
+    }
+
+    // ------------------------------------------------------------------ HTTP details
+
+    @Test
+    void collectionUrlsWithoutTheTrailingSlashRedirect() {
+        Http.Reply runs = http.get("/api/runs?limit=1");
+        assertThat(runs.status()).isEqualTo(307);
+        assertThat(runs.location()).endsWith("/api/runs/?limit=1");
+        Http.Reply projects = http.get("/api/projects");
+        assertThat(projects.status()).isEqualTo(307);
+        assertThat(projects.location()).endsWith("/api/projects/");
+    }
+
+    @Test
+    void unknownPathsAre404AndWrongMethods405() {
+        assertMatches(expect(404, http.get("/api/nope")), "{\"detail\":\"Not Found\"}");
+        assertMatches(expect(405, http.delete("/api/health")), "{\"detail\":\"Method Not Allowed\"}");
+    }
+
+    @Test
+    void invalidBodiesAre422WithPydanticErrors() {
+        assertMatches(expect(422, http.post("/api/runs/init", "{\"name\":\"x\"}")),
+                "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"project\"],\"msg\":\"Field required\","
+                        + "\"input\":{\"name\":\"x\"}}]}");
+        assertMatches(expect(422, http.post("/api/runs/init", "{\"project\":5,\"config\":[1]}")),
+                "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"project\"],"
+                        + "\"msg\":\"Input should be a valid string\",\"input\":5},"
+                        + "{\"type\":\"dict_type\",\"loc\":[\"body\",\"config\"],"
+                        + "\"msg\":\"Input should be a valid dictionary\",\"input\":[1]}]}");
+        JsonNode invalidJson = expect(422, http.post("/api/runs/init", "{\"project\":"));
+        assertThat(invalidJson.at("/detail/0/type").textValue()).isEqualTo("json_invalid");
+        assertThat(invalidJson.at("/detail/0/msg").textValue()).isEqualTo("JSON decode error");
+        assertThat(invalidJson.at("/detail/0/loc/0").textValue()).isEqualTo("body");
+
+        long id = newRun("invalid");
+        assertMatches(expect(422, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1},\"step\":1.5}")),
+                "{\"detail\":[{\"type\":\"int_from_float\",\"loc\":[\"body\",\"step\"],"
+                        + "\"msg\":\"Input should be a valid integer, got a number with a fractional part\","
+                        + "\"input\":1.5}]}");
+        assertMatches(expect(422, http.post(run(id) + "/log/batch", "{\"entries\":[{\"step\":1}]}")),
+                "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"entries\",0,\"metrics\"],"
+                        + "\"msg\":\"Field required\",\"input\":{\"step\":1}}]}");
+        assertMatches(expect(422, http.get("/api/runs/abc")),
+                "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"path\",\"run_id\"],"
+                        + "\"msg\":\"Input should be a valid integer, unable to parse string as an integer\","
+                        + "\"input\":\"abc\"}]}");
+        assertMatches(expect(422, http.postEmpty(run(id) + "/log")),
+                "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\",\"input\":null}]}");
+    }
+
+    @Test
+    void aTimestampGivenOnLogIsStored() {
+        long id = newRun("timestamp");
+        expect(200, http.post(run(id) + "/log",
+                "{\"metrics\":{\"t\":1.0},\"step\":0,\"timestamp\":\"2024-05-06T07:08:09.123456Z\"}"));
+        JsonNode values = expect(200, http.get("/api/metrics/runs/" + id + "/metric/t"));
+        assertThat(values.at("/data/0/timestamp").textValue()).startsWith("2024-05-06T07:08:09.123456");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Asserts the status and returns the parsed body. */
