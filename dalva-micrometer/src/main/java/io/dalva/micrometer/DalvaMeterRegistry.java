@@ -279,6 +279,10 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 logger.debug("no activity since the last manual step: no final step");
                 return;
             }
+            if (snapshot.values.isEmpty() && requested == null) {
+                logger.debug("nothing to publish: step " + step + " stays free");
+                return;
+            }
             // The number is used up before sending: a failed request may still have been
             // stored, and Dalva refuses a second write of a path at the same step.
             if (step == Integer.MAX_VALUE) {

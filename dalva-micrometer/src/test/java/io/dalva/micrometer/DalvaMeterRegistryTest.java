@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -161,6 +162,62 @@ class DalvaMeterRegistryTest {
         assertThat(series(run, "requests/count")).containsExactly(entry(0, 2.0), entry(1, 5.0), entry(2, 1.0));
         assertThat(server.run(run)).map(StoredRun::state).contains("completed");
         assertThat(logRequests(run)).hasSize(3);
+    }
+
+    @Test
+    void timedModePublishesOnItsOwnDaemonThreadWhichCloseStops() throws Exception {
+        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.step", "50ms"));
+        Counter counter = registry.counter("ticks");
+        long run = registry.run().id();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int increments = 0;
+        while (server.series(run, "ticks/count").size() < 3 && System.nanoTime() < deadline) {
+            counter.increment();
+            increments++;
+            Thread.sleep(2);
+        }
+        assertThat(publisherThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+        registry.close();
+
+        SortedMap<Integer, Object> steps = series(run, "ticks/count");
+        assertThat(steps.keySet()).containsExactlyElementsOf(
+                IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
+        assertThat(steps.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(increments);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!publisherThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(publisherThreads()).isEmpty();
+    }
+
+    @Test
+    void closeDuringAScheduledPublishWaitsForItAndThenPublishesTheRest() throws Exception {
+        // micrometer#3846, #3711: a close racing a scheduled publish lost or mixed up data
+        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.step", "50ms"));
+        Counter counter = registry.counter("ticks");
+        long run = registry.run().id();
+        server.delayResponses(Duration.ofMillis(300));
+        try {
+            int increments = 0;
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(120);
+            while (System.nanoTime() < until) {
+                counter.increment();
+                increments++;
+                Thread.sleep(1);
+            }
+            // a scheduled step is now waiting for the slow server
+            registry.close();
+
+            SortedMap<Integer, Object> steps = series(run, "ticks/count");
+            assertThat(steps).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(steps.keySet()).containsExactlyElementsOf(
+                    IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
+            assertThat(steps.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(increments);
+            assertThat(requestsWithStatus(run, 409)).isEmpty();
+        }
+        finally {
+            server.delayResponses(Duration.ZERO);
+        }
     }
 
     @Test
@@ -531,6 +588,14 @@ class DalvaMeterRegistryTest {
         props.put("dalva.step", "1h");
         props.putAll(extra);
         return props::get;
+    }
+
+    private static List<Thread> publisherThreads() {
+        return Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(t -> t.getName().startsWith("dalva-metrics-publisher") && t.isAlive())
+            .collect(Collectors.toList());
     }
 
     private static SortedMap<Integer, Object> series(long run, String path) {
