@@ -46,17 +46,19 @@ final class Api {
 
     private final Set<Long> writing = ConcurrentHashMap.newKeySet();
 
+    private volatile boolean servingWebUi;
+
     Api(Store store, Faults faults) {
         this.store = store;
         this.faults = faults;
         get("/api/health", (r, p, v) -> Json.object().put("status", "healthy"));
 
         get("/api/projects/", this::listProjects);
-        get("/api/projects/{project_id}", (r, p, v) -> {
-            BigInteger id = pathInt(p, "project_id", v);
-            v.check();
-            return store.getProject(longOr(id, -1));
-        });
+        get("/api/projects/{project_id}", (r, p, v) -> store.getProject(projectId(p, v)));
+        get("/api/projects/{project_id}/tags", (r, p, v) -> store.projectTags(projectId(p, v)));
+        get("/api/projects/{project_id}/available-columns", (r, p, v) -> store.availableColumns(projectId(p, v)));
+        post("/api/projects/", this::createProject, false);
+        add("DELETE", "/api/projects/{project_id}", (r, p, v) -> store.deleteProject(projectId(p, v)), false);
 
         get("/api/runs/", this::listRuns);
         get("/api/runs/{run_id}", (r, p, v) -> store.getRun(runId(p, v)));
@@ -64,6 +66,7 @@ final class Api {
         post("/api/runs/init", this::initRun, false);
         add("PATCH", "/api/runs/{run_id}/state", this::setState, true);
         post("/api/runs/{run_id}/finish", (r, p, v) -> store.finish(runId(p, v)), true);
+        get("/api/runs/{run_id}/tables", (r, p, v) -> store.runTables(runId(p, v)));
         add("DELETE", "/api/runs/{run_id}", (r, p, v) -> store.deleteRun(runId(p, v)), true);
 
         post("/api/runs/{run_id}/log", this::log, true);
@@ -87,6 +90,7 @@ final class Api {
                 (r, p, v) -> store.deleteConfig(runId(p, v), param(p, "key")), true);
         post("/api/runs/{run_id}/config", this::logConfig, true);
 
+        post("/api/metrics/summary", this::summaryMetrics, false);
         get("/api/metrics/runs/{run_id}", (r, p, v) -> store.listMetrics(runId(p, v)));
         get("/api/metrics/runs/{run_id}/metric/{metric_path:path}", this::metricValues);
     }
@@ -130,6 +134,14 @@ final class Api {
                 partial = route;
             }
         }
+        if (servingWebUi) {
+            if (method.equals("GET")) {
+                return webUi(request.path());
+            }
+            if (partial == null) {
+                return new Response(405, Json.detail("Method Not Allowed"), Map.of("Allow", "GET"));
+            }
+        }
         if (partial != null) {
             String allow = String.join(", ", routes.stream().filter(r -> r.pattern.matcher(request.path()).matches())
                     .map(Route::method).distinct().toList());
@@ -147,13 +159,31 @@ final class Api {
         return new Response(404, Json.detail("Not Found"), Map.of());
     }
 
+    /** The web UI's catch-all route: API paths get its 404, anything else the single-page app. */
+    private static Response webUi(String path) {
+        if (path.substring(1).startsWith("api")) {
+            return new Response(404, Json.detail("Not found"), Map.of());
+        }
+        return new Response(200, Json.NODES.textNode("<!doctype html><title>Dalva</title><div id=\"root\"></div>"),
+                Map.of("Content-Type", "text/html; charset=utf-8"));
+    }
+
+    void servingWebUi(boolean serving) {
+        this.servingWebUi = serving;
+    }
+
     private Response call(Route route, Request request, Matcher params) {
         Long busyRun = null;
         try {
             if (route.runWrite) {
                 busyRun = writeLock(params);
             }
-            return Response.ok(route.endpoint.handle(request, params, new Validation()));
+            int before = busyRun == null ? 0 : store.valueCount(busyRun);
+            JsonNode body = route.endpoint.handle(request, params, new Validation());
+            if (busyRun != null) {
+                sleep(faults.perValue().multipliedBy(Math.max(0, store.valueCount(busyRun) - before)));
+            }
+            return Response.ok(body);
         }
         catch (ApiError error) {
             return Response.of(error);
@@ -184,16 +214,20 @@ final class Api {
         if (!writing.add(id)) {
             throw ApiError.internal();
         }
-        Duration hold = faults.writeHold();
-        if (!hold.isZero()) {
-            try {
-                Thread.sleep(hold.toMillis());
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        sleep(faults.writeHold());
         return id;
+    }
+
+    private static void sleep(Duration duration) {
+        if (duration.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ parameters
@@ -213,6 +247,12 @@ final class Api {
     /** The run id of a route whose only parameter is the path's run id. */
     private static long runId(Matcher params, Validation validation) {
         long id = pathRunId(params, validation);
+        validation.check();
+        return id;
+    }
+
+    private static long projectId(Matcher params, Validation validation) {
+        long id = longOr(pathInt(params, "project_id", validation), -1);
         validation.check();
         return id;
     }
@@ -321,6 +361,47 @@ final class Api {
         ObjectNode config = v.mapping(body, "config", true, List.of("body", "config"));
         v.check();
         return store.logConfig(run, config);
+    }
+
+    private JsonNode createProject(Request r, Matcher p, Validation v) {
+        ObjectNode body = v.bodyObject(r);
+        if (body == null) {
+            v.check();
+        }
+        String name = v.string(body, "name", true, List.of("body", "name"));
+        String projectId = v.string(body, "project_id", true, List.of("body", "project_id"));
+        v.check();
+        return store.createProject(name, projectId);
+    }
+
+    private JsonNode summaryMetrics(Request r, Matcher p, Validation v) {
+        ObjectNode body = v.bodyObject(r);
+        if (body == null) {
+            v.check();
+        }
+        List<BigInteger> runIds = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        ArrayNode ids = v.list(body, "run_ids", List.of("body", "run_ids"));
+        ArrayNode metricPaths = v.list(body, "metric_paths", List.of("body", "metric_paths"));
+        if (ids != null) {
+            for (int i = 0; i < ids.size(); i++) {
+                runIds.add(v.integer(ids.get(i), List.of("body", "run_ids", i)));
+            }
+        }
+        if (metricPaths != null) {
+            for (int i = 0; i < metricPaths.size(); i++) {
+                JsonNode path = metricPaths.get(i);
+                if (path.isTextual()) {
+                    paths.add(path.textValue());
+                }
+                else {
+                    v.error("string_type", List.of("body", "metric_paths", i), "Input should be a valid string", path,
+                            null);
+                }
+            }
+        }
+        v.check();
+        return store.summaryMetrics(runIds, paths);
     }
 
     private JsonNode metricValues(Request r, Matcher p, Validation v) {

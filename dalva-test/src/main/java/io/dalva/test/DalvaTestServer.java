@@ -236,7 +236,29 @@ public final class DalvaTestServer implements AutoCloseable {
         faults.writeHold(hold);
     }
 
-    /** Forgets every injected fault, delay and hold. */
+    /**
+     * Makes every write to a run take {@code latency} per metric value it stores, holding the run
+     * meanwhile like the real server's transaction does (measured: about 4 to 6 ms per value), so
+     * that load and overlap behave as they would against Dalva. {@link Duration#ZERO} resets.
+     */
+    public void writeLatencyPerValue(Duration latency) {
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("latency must not be negative");
+        }
+        faults.perValue(latency);
+    }
+
+    /**
+     * Behaves like a Dalva server that also serves its web UI: its catch-all route answers a GET of
+     * an unknown {@code /api...} path, such as a collection URL without its trailing slash, with
+     * 404 {@code {"detail":"Not found"}} instead of a 307, other unknown GETs with the page, and
+     * other methods on unknown paths with 405.
+     */
+    public void serveWebUi(boolean serve) {
+        api.servingWebUi(serve);
+    }
+
+    /** Forgets every injected fault, delay, hold and latency. */
     public void resetFaults() {
         faults.reset();
     }
@@ -328,7 +350,9 @@ public final class DalvaTestServer implements AutoCloseable {
             }
             else {
                 record(request, time, response.status());
-                byte[] bytes = response.body() == null ? new byte[0] : Json.write(response.body());
+                byte[] bytes = response.body() == null ? new byte[0]
+                        : response.body().isTextual() ? response.body().textValue().getBytes(StandardCharsets.UTF_8)
+                        : Json.write(response.body());
                 send(exchange, response.status(), response.body() == null ? null : "application/json",
                         request.method().equals("HEAD") ? new byte[0] : bytes, response.headers());
             }

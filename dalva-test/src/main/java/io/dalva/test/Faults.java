@@ -33,6 +33,8 @@ final class Faults {
 
     private Duration writeHold = Duration.ZERO;
 
+    private Duration perValue = Duration.ZERO;
+
     synchronized void failNext(int count, Failure failure, String pathRegex) {
         failures.add(new Rule(compile(pathRegex), failure, count));
     }
@@ -57,6 +59,14 @@ final class Faults {
         return writeHold;
     }
 
+    synchronized void perValue(Duration perValue) {
+        this.perValue = perValue;
+    }
+
+    synchronized Duration perValue() {
+        return perValue;
+    }
+
     /** The injected answer for this request, if a rule matches (and is used up by one). */
     synchronized Failure takeFailure(String path) {
         Rule rule = take(failures, path);
@@ -72,6 +82,7 @@ final class Faults {
         drops.clear();
         delay = Duration.ZERO;
         writeHold = Duration.ZERO;
+        perValue = Duration.ZERO;
     }
 
     private static Rule take(List<Rule> rules, String path) {

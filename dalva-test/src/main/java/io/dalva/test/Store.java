@@ -401,11 +401,56 @@ final class Store {
     }
 
     synchronized ObjectNode getProject(long id) {
+        return projectJson(projectOr404(id));
+    }
+
+    synchronized ObjectNode createProject(String name, String projectId) {
+        if (projects.values().stream().anyMatch(p -> p.name.equals(name) || p.projectId.equals(projectId))) {
+            throw ApiError.detail(400, "Project with this name or ID already exists");
+        }
+        Project project = new Project(++projectSeq, name, projectId, now());
+        projects.put(project.id, project);
+        return Json.object().put("name", name).put("project_id", projectId).put("id", project.id)
+                .put("created_at", TIME.format(project.createdAt)).put("updated_at", TIME.format(project.updatedAt));
+    }
+
+    synchronized ObjectNode deleteProject(long id) {
+        Project project = projectOr404(id);
+        projects.remove(id);
+        runs.values().removeIf(r -> r.project == project);
+        return Json.object().put("message", "Project deleted successfully");
+    }
+
+    synchronized ArrayNode projectTags(long id) {
+        Project project = projectOr404(id);
+        Set<String> tags = new java.util.TreeSet<>(Store::compareCodepoints);
+        runs.values().stream().filter(r -> r.project == project && r.tags != null && !r.tags.isEmpty())
+                .forEach(r -> java.util.Arrays.stream(r.tags.split(",", -1)).map(String::strip).forEach(tags::add));
+        ArrayNode list = Json.array();
+        tags.forEach(list::add);
+        return list;
+    }
+
+    synchronized ArrayNode availableColumns(long id) {
+        Project project = projectOr404(id);
+        Set<String> paths = new java.util.TreeSet<>(Store::compareCodepoints);
+        Set<String> excluded = Set.of("bool", "bool_series", "string", "string_series");
+        runs.values().stream().filter(r -> r.project == project).forEach(r -> r.metrics.forEach((path, rows) -> {
+            if (rows.scalar != null && !excluded.contains(rows.scalar.type())) {
+                paths.add(path);
+            }
+        }));
+        ArrayNode list = Json.array();
+        paths.forEach(list::add);
+        return list;
+    }
+
+    private Project projectOr404(long id) {
         Project project = projects.get(id);
         if (project == null) {
             throw ApiError.notFound("Project not found");
         }
-        return projectJson(project);
+        return project;
     }
 
     private ObjectNode projectJson(Project p) {
@@ -646,6 +691,35 @@ final class Store {
         }
         return Json.object().put("message", "Removed " + doomed.size() + " metric row(s) for '" + path + "'")
                 .put("count", doomed.size());
+    }
+
+    /** {@code POST /api/metrics/summary}: the latest value (highest step, else the scalar) per run and path. */
+    synchronized ObjectNode summaryMetrics(List<BigInteger> runIds, List<String> paths) {
+        ObjectNode result = Json.object();
+        if (runIds.isEmpty() || paths.isEmpty()) {
+            return result;
+        }
+        for (BigInteger id : runIds) {
+            ObjectNode values = result.putObject(id.toString());
+            Run run = id.bitLength() < 64 ? runs.get(id.longValue()) : null;
+            if (run == null) {
+                continue;
+            }
+            for (String path : paths) {
+                PathRows rows = run.metrics.get(path);
+                Row row = rows == null ? null : rows.series.isEmpty() ? rows.scalar : rows.series.lastEntry().getValue();
+                if (row != null) {
+                    values.set(path, Json.value(row.value()));
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Tables are not kept by the test server: a run has none. */
+    synchronized ArrayNode runTables(long runId) {
+        runOr404(runId);
+        return Json.array();
     }
 
     synchronized ArrayNode listMetrics(long runId) {

@@ -436,6 +436,55 @@ abstract class DalvaContract {
         assertMatches(expect(404, http.get("/api/projects/987654321")), "{\"detail\":\"Project not found\"}");
     }
 
+    @Test
+    void summaryMetricsGiveTheLatestValuePerRunAndPath() {
+        long a = newRun("a");
+        long b = newRun("b");
+        expect(200, http.post(run(a) + "/log/batch", "{\"entries\":[{\"metrics\":{\"loss\":0.9},\"step\":0},"
+                + "{\"metrics\":{\"loss\":0.4},\"step\":7},{\"metrics\":{\"acc\":0.8}}]}"));
+        expect(200, http.post(run(b) + "/log", "{\"metrics\":{\"acc\":0.6}}"));
+        assertMatches(expect(200, http.post("/api/metrics/summary",
+                "{\"run_ids\":[" + a + "," + b + ",987654321],\"metric_paths\":[\"loss\",\"acc\",\"nope\"]}")),
+                "{\"" + a + "\":{\"loss\":0.4,\"acc\":0.8},\"" + b + "\":{\"acc\":0.6},\"987654321\":{}}");
+        assertMatches(expect(200, http.post("/api/metrics/summary", "{\"run_ids\":[],\"metric_paths\":[\"a\"]}")), "{}");
+    }
+
+    @Test
+    void projectTagsAndAvailableColumns() {
+        long a = newRun("a");
+        expect(200, http.post(run(a) + "/log", "{\"metrics\":{\"zeta\":1.0,\"alpha\":2,\"flag\":true,\"s\":\"x\"}}"));
+        expect(200, http.post(run(a) + "/log", "{\"metrics\":{\"curve\":1.0},\"step\":0}"));
+        long projectId = http.get(run(a)).json().get("project_id").longValue();
+        assertMatches(expect(200, http.get("/api/projects/" + projectId + "/available-columns")),
+                "[\"alpha\",\"zeta\"]");
+        assertMatches(expect(200, http.get("/api/projects/" + projectId + "/tags")), "[]");
+        assertMatches(expect(404, http.get("/api/projects/987654321/tags")), "{\"detail\":\"Project not found\"}");
+    }
+
+    @Test
+    void runsAndProjectsCanBeDeleted() {
+        long a = newRun("a");
+        assertMatches(expect(200, http.get(run(a) + "/tables")), "[]");
+        long projectId = http.get(run(a)).json().get("project_id").longValue();
+        assertMatches(expect(200, http.delete(run(a))), "{\"message\":\"Run deleted successfully\"}");
+        assertMatches(expect(404, http.get(run(a))), "{\"detail\":\"Run not found\"}");
+
+        long b = newRun("b");
+        assertMatches(expect(400, http.post("/api/projects/", "{\"name\":\"" + project + "\",\"project_id\":\"x\"}")),
+                "{\"detail\":\"Project with this name or ID already exists\"}");
+        assertMatches(expect(200, http.delete("/api/projects/" + projectId)),
+                "{\"message\":\"Project deleted successfully\"}");
+        assertThat(http.get(run(b)).status()).isEqualTo(404);
+        assertThat(http.get("/api/projects/" + projectId).status()).isEqualTo(404);
+
+        String other = project + " created";
+        JsonNode created = expect(200, http.post("/api/projects/",
+                "{\"name\":\"" + other + "\",\"project_id\":\"" + other + "_id\"}"));
+        assertMatches(created, "{\"name\":\"" + other + "\",\"project_id\":\"" + other + "_id\",\"id\":\"<int>\","
+                + "\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
+        expect(200, http.delete("/api/projects/" + created.get("id").longValue()));
+    }
+
     // ------------------------------------------------------------------ resume and fork
 
     @Test

@@ -257,6 +257,34 @@ class DalvaTestServerTest {
     }
 
     @Test
+    void writeLatencyPerValueSlowsWritesByTheirSizeAndHoldsTheRun() {
+        long id = newRun("demo", "slow writes");
+        server.writeLatencyPerValue(Duration.ofMillis(20));
+        long start = System.nanoTime();
+        assertThat(http.post("/api/runs/" + id + "/log",
+                "{\"metrics\":{\"a\":1.0,\"b\":1.0,\"c\":1.0,\"d\":1.0,\"e\":1.0},\"step\":0}").status())
+                .isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+        server.resetFaults();
+        start = System.nanoTime();
+        http.post("/api/runs/" + id + "/log", "{\"metrics\":{\"a\":1.0},\"step\":1}");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(100));
+    }
+
+    @Test
+    void servingTheWebUiTurnsTheRedirectInto404() {
+        server.serveWebUi(true);
+        Http.Reply runs = http.get("/api/runs");
+        assertThat(runs.status()).isEqualTo(404);
+        assertThat(runs.body()).isEqualTo("{\"detail\":\"Not found\"}");
+        assertThat(http.post("/api/runs", "{}").status()).isEqualTo(405);
+        assertThat(http.get("/").body()).contains("<title>Dalva</title>");
+        assertThat(http.get("/api/runs/").status()).isEqualTo(200);
+        server.serveWebUi(false);
+        assertThat(http.get("/api/runs").status()).isEqualTo(307);
+    }
+
+    @Test
     void sequentialWritesNeverConflict() {
         long id = newRun("demo", "sequential");
         for (int step = 0; step < 200; step++) {
