@@ -1,0 +1,140 @@
+package io.dalva.benchmarks;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A loopback HTTP endpoint that reads every request body and throws it away: the common
+ * receiver of the publish benchmarks, run in its own JVM (see {@link ChildJvm}) so that its
+ * CPU time and allocations are not charged to the registry being measured.
+ *
+ * <p>It answers just enough of Dalva's API for a run to open and finish ({@code /api/health},
+ * {@code /api/runs/init}, {@code /finish}, {@code /state}, the run's metric list), and
+ * {@code 200 {"success":true}} to every other POST, whatever its path: Influx's
+ * {@code /write}, OTLP's {@code /v1/metrics}, Dalva's {@code /log} and {@code /log/batch}.
+ * {@code GET /__stats} returns {@code <requests> <bodyBytes> <failures>} of the data requests
+ * received since the last {@code POST /__reset}, so a benchmark can check that its registry
+ * really sent something.
+ */
+public final class LoopbackSink {
+
+    static final String STATS_PATH = "/__stats";
+
+    static final String RESET_PATH = "/__reset";
+
+    private static final byte[] SUCCESS = bytes("{\"success\":true}");
+
+    private static final byte[] HEALTHY = bytes("{\"status\":\"healthy\"}");
+
+    private static final byte[] RUN = bytes("{\"id\":1,\"run_id\":\"BEN-1\",\"name\":\"bench\"}");
+
+    private static final byte[] COMPLETED = bytes("{\"state\":\"completed\"}");
+
+    private static final byte[] RUN_INFO = bytes("{\"id\":1,\"project_id\":1,\"run_id\":\"BEN-1\",\"name\":\"bench\","
+            + "\"group_name\":null,\"tags\":[],\"state\":\"failed\",\"fork_from\":null,"
+            + "\"created_at\":\"2026-01-01T00:00:00\",\"updated_at\":\"2026-01-01T00:00:00\"}");
+
+    private static final byte[] NOT_FOUND = bytes("{\"detail\":\"Not found\"}");
+
+    private final AtomicLong requests = new AtomicLong();
+
+    private final AtomicLong bodyBytes = new AtomicLong();
+
+    private final AtomicLong failures = new AtomicLong();
+
+    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
+    private LoopbackSink() {
+    }
+
+    /** Starts the sink on a free loopback port and prints {@code LISTENING <port>}. */
+    public static void main(String[] args) throws IOException {
+        ChildJvm.serve(new LoopbackSink()::start);
+    }
+
+    private int start() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+            Thread thread = new Thread(r, "sink-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            long size = discard(exchange.getRequestBody());
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals(STATS_PATH)) {
+                respond(exchange, 200, bytes(requests.get() + " " + bodyBytes.get() + " " + failures.get()));
+            }
+            else if (path.equals(RESET_PATH)) {
+                requests.set(0);
+                bodyBytes.set(0);
+                failures.set(0);
+                respond(exchange, 200, SUCCESS);
+            }
+            else if (path.equals("/api/health")) {
+                respond(exchange, 200, HEALTHY);
+            }
+            else if (path.equals("/api/runs/init")) {
+                respond(exchange, 200, RUN);
+            }
+            else if (path.endsWith("/finish")) {
+                respond(exchange, 200, COMPLETED);
+            }
+            else if (path.endsWith("/state") || path.equals("/api/runs/1")) {
+                respond(exchange, 200, RUN_INFO);
+            }
+            else if (path.startsWith("/api/metrics/runs/")) {
+                respond(exchange, 200, bytes("[]"));
+            }
+            else if (method.equals("POST")) {
+                requests.incrementAndGet();
+                bodyBytes.addAndGet(size);
+                respond(exchange, 200, SUCCESS);
+            }
+            else {
+                failures.incrementAndGet();
+                respond(exchange, 404, NOT_FOUND);
+            }
+        }
+    }
+
+    private long discard(InputStream body) throws IOException {
+        byte[] buffer = buffers.get();
+        long total = 0;
+        for (int n; (n = body.read(buffer)) >= 0;) {
+            total += n;
+        }
+        return total;
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+}
