@@ -1,9 +1,11 @@
 package io.dalva.benchmarks;
 
+import io.dalva.micrometer.DalvaMeterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One publish of the same {@link MeterSet} by each registry to a {@link LoopbackSink} in
- * another JVM: time until the request(s) were answered, and (with {@code -prof gc}) bytes
+ * another JVM: time until the request(s) were answered (for Dalva: {@code step()} in manual
+ * step mode), and (with {@code -prof gc}) bytes
  * allocated per publish by every thread of this JVM. Before each publish, outside the
  * measured time, every meter records fresh activity and the clock moves one step on.
  */
@@ -39,7 +42,7 @@ public class PublishBenchmark {
     @Param({ "100", "1000", "10000" })
     public int series;
 
-    @Param({ "influx", "otlp" })
+    @Param({ "dalva", "influx", "otlp" })
     public String registry;
 
     private ChildJvm sink;
@@ -59,6 +62,14 @@ public class PublishBenchmark {
         sink = ChildJvm.start(LoopbackSink.class, "512m");
         clock = new MockClock();
         switch (registry) {
+            case "dalva" -> {
+                Map<String, String> config = Map.of("dalva.serverUrl", sink.url(), "dalva.project", "bench",
+                        "dalva.stepMode", "MANUAL", "dalva.step", "1h");
+                DalvaMeterRegistry dalva = DalvaMeterRegistry.builder(config::get).clock(clock).build();
+                meters = new MeterSet(dalva, series);
+                publish = dalva::step;
+                meterRegistry = dalva;
+            }
             case "influx" -> {
                 PeerRegistries.Influx influx = PeerRegistries.influx(sink.url(), clock);
                 meters = new MeterSet(influx, series);
