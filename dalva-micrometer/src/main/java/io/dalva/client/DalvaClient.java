@@ -36,7 +36,9 @@ import okhttp3.ResponseBody;
  * <p>Defaults: server URL from the builder, else the {@code DALVA_SERVER_URL} environment
  * variable, else {@code http://localhost:8000}; connect timeout 5 s, read and write timeouts
  * 30 s, whole-call timeout 60 s (Dalva takes about 4 ms per metric value, so a 1,000-value
- * request takes about 5 s).
+ * request takes about 5 s). Requests are never retried silently (OkHttp's
+ * {@code retryOnConnectionFailure} is off): a write whose connection dropped may have been
+ * stored, so the caller decides.
  *
  * <p>Failures are {@link DalvaException}s: {@link DalvaUnreachableException} (no answer),
  * {@link DalvaNotFoundException} (404), {@link DalvaConflictException} (409, with the
@@ -84,6 +86,9 @@ public final class DalvaClient implements AutoCloseable {
         this.headers = Map.copyOf(builder.headers);
         this.ownsHttp = builder.okHttpClient == null;
         OkHttpClient.Builder http = ownsHttp ? new OkHttpClient.Builder() : builder.okHttpClient.newBuilder();
+        // OkHttp would silently resend a POST whose connection dropped, although the server may have
+        // stored it: the resend then fails with a 409. Failures are reported; retrying is the caller's.
+        http.retryOnConnectionFailure(false);
         if (ownsHttp || builder.connectTimeout != null) {
             http.connectTimeout(millis(builder.connectTimeout, DEFAULT_CONNECT_TIMEOUT), TimeUnit.MILLISECONDS);
         }
@@ -307,8 +312,9 @@ public final class DalvaClient implements AutoCloseable {
         }
         catch (IOException | RuntimeException e) {
             String excerpt = ErrorResponses.summarize(contentType, text);
-            throw new DalvaServerException(call + " answered " + status + " with an unexpected body ("
-                    + describe(e) + "): " + excerpt, status, excerpt);
+            String problem = e instanceof IOException ? "not JSON" : describe(e);
+            throw new DalvaServerException(call + " answered " + status + " with an unexpected body (" + problem
+                    + "): " + excerpt, status, excerpt);
         }
     }
 
