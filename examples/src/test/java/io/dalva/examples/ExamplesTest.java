@@ -1,0 +1,107 @@
+package io.dalva.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dalva.test.DalvaTestServer;
+import io.dalva.test.DalvaTestServerExtension;
+import io.dalva.test.StoredRun;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The examples jar's commands, run in-process against {@link DalvaTestServer}. */
+@ExtendWith(DalvaTestServerExtension.class)
+class ExamplesTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void trainingLogsEveryStepFinishesTheRunAndReportsWhatTheServerHolds(DalvaTestServer server) {
+        int code = run("training", "--server-url", server.url(), "--project", "demo-test", "--steps", "25", "--pace", "0");
+
+        assertThat(code).as(err()).isZero();
+        StoredRun run = server.runs().stream().filter(r -> r.project().equals("demo-test")).findFirst().orElseThrow();
+        assertThat(run.state()).isEqualTo("completed");
+        assertThat(run.config()).containsEntry("optimizer", "adam").containsEntry("model/layers", 4L);
+        assertThat(server.paths(run.id())).containsExactlyInAnyOrder("train/loss", "train/accuracy", "lr",
+                "final/loss", "final/accuracy");
+        assertThat(server.series(run.id(), "train/loss")).hasSize(25).containsKeys(0, 24);
+        assertThat(server.attributeType(run.id(), "lr")).isEqualTo("float_series");
+        assertThat(out()).contains("Run " + run.runId() + " (id " + run.id() + ")")
+            .containsPattern("train/loss +float_series +25 steps \\(0\\.\\.24\\)")
+            .containsPattern("final/loss +float +0\\.\\d{4}")
+            .containsPattern("loss [▁▂▃▄▅▆▇█]{25} ");
+    }
+
+    @Test
+    void trainingFailsClearlyWhenTheServerIsUnreachable() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+
+        int code = run("training", "--server-url", "http://127.0.0.1:" + port, "--steps", "3");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).startsWith("error: cannot reach Dalva at http://127.0.0.1:" + port);
+    }
+
+    @Test
+    void trainingMarksTheRunFailedWhenTheServerFailsMidway(DalvaTestServer server) {
+        server.failNext(1, 500, "/log$");
+
+        int code = run("training", "--server-url", server.url(), "--project", "demo-fail", "--steps", "5", "--pace", "0");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).contains("answered 500");
+        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-fail")).singleElement()
+            .satisfies(r -> assertThat(r.state()).isEqualTo("failed"));
+    }
+
+    @Test
+    void badUsageExitsWithTwoAndSaysWhy() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err()).contains("usage: java -jar dalva-examples.jar <command>").contains("training");
+
+        err.reset();
+        assertThat(run("nope")).isEqualTo(2);
+        assertThat(err()).startsWith("error: unknown command 'nope'");
+
+        err.reset();
+        assertThat(run("training", "--steps", "0")).isEqualTo(2);
+        assertThat(err()).contains("--steps must be between 1 and");
+
+        err.reset();
+        assertThat(run("training", "--pace", "soon")).isEqualTo(2);
+        assertThat(err()).contains("--pace must be a duration");
+
+        err.reset();
+        assertThat(run("training", "--color", "red")).isEqualTo(2);
+        assertThat(err()).contains("unknown option --color");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertThat(run("help")).isZero();
+        assertThat(out()).contains("training [--server-url URL] [--project NAME] [--steps N] [--pace DURATION]");
+    }
+
+    private int run(String... args) {
+        return Examples.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
