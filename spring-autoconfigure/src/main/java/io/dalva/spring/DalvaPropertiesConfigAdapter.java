@@ -1,0 +1,167 @@
+package io.dalva.spring;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.dalva.micrometer.DalvaConfig;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Adapts {@link DalvaProperties} to {@link DalvaConfig}. Checks the properties first, so
+ * that an invalid value fails the application's start with a message naming the
+ * property.
+ */
+final class DalvaPropertiesConfigAdapter implements DalvaConfig {
+
+    private final DalvaProperties properties;
+
+    private final String project;
+
+    private final Map<String, String> runConfig;
+
+    /**
+     * @param properties the bound {@code dalva.*} properties
+     * @param project the project: {@code dalva.project}, else the application's name
+     * @param runConfig the configuration to record with the run
+     */
+    DalvaPropertiesConfigAdapter(DalvaProperties properties, String project, Map<String, String> runConfig) {
+        this.properties = properties;
+        this.project = project;
+        this.runConfig = runConfig;
+        check(properties);
+    }
+
+    @Override
+    public String get(String key) {
+        return null;
+    }
+
+    @Override
+    public String serverUrl() {
+        return (this.properties.getServerUrl() != null) ? this.properties.getServerUrl() : DalvaConfig.super.serverUrl();
+    }
+
+    @Override
+    public String project() {
+        return this.project;
+    }
+
+    @Override
+    public String runName() {
+        return this.properties.getRun().getName();
+    }
+
+    @Override
+    public Map<String, String> runConfig() {
+        return this.runConfig;
+    }
+
+    @Override
+    public String resumeFrom() {
+        return this.properties.getRun().getResumeFrom();
+    }
+
+    @Override
+    public boolean enabled() {
+        return this.properties.getMetrics().getExport().isEnabled();
+    }
+
+    @Override
+    public Duration step() {
+        return this.properties.getMetrics().getExport().getStep();
+    }
+
+    @Override
+    public List<String> includeMeters() {
+        return List.copyOf(this.properties.getMetrics().getExport().getInclude());
+    }
+
+    @Override
+    public List<String> excludeMeters() {
+        return List.copyOf(this.properties.getMetrics().getExport().getExclude());
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration connectTimeout() {
+        return this.properties.getConnectTimeout();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration readTimeout() {
+        return this.properties.getReadTimeout();
+    }
+
+    private static void check(DalvaProperties properties) {
+        String serverUrl = properties.getServerUrl();
+        if (serverUrl != null && !isHttpUrl(serverUrl)) {
+            throw invalid("dalva.server-url", serverUrl, "must be an http or https URL, such as http://localhost:8000");
+        }
+        if (properties.getProject() != null && properties.getProject().isBlank()) {
+            throw invalid("dalva.project", properties.getProject(), "must not be blank");
+        }
+        checkPositive("dalva.connect-timeout", properties.getConnectTimeout());
+        checkPositive("dalva.read-timeout", properties.getReadTimeout());
+        checkPositive("dalva.metrics.export.step", properties.getMetrics().getExport().getStep());
+        if (properties.getRun().getResumeFrom() != null && properties.getRun().getResumeFrom().isBlank()) {
+            throw invalid("dalva.run.resume-from", properties.getRun().getResumeFrom(), "must not be blank");
+        }
+        checkPatterns("dalva.metrics.export.include", properties.getMetrics().getExport().getInclude());
+        checkPatterns("dalva.metrics.export.exclude", properties.getMetrics().getExport().getExclude());
+        properties.getHeaders().forEach((name, value) -> {
+            if (!isToken(name)) {
+                throw invalid("dalva.headers." + name, value, "the header name must be an HTTP token");
+            }
+            if (value == null || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+                throw invalid("dalva.headers." + name, value, "the header value must be one line");
+            }
+        });
+    }
+
+    private static void checkPositive(String name, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw invalid(name, value, "must be a positive duration");
+        }
+    }
+
+    private static void checkPatterns(String name, List<String> patterns) {
+        for (int i = 0; i < patterns.size(); i++) {
+            if (patterns.get(i) == null || patterns.get(i).isBlank()) {
+                throw invalid(name + "[" + i + "]", patterns.get(i), "must not be blank");
+            }
+        }
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null;
+        }
+        catch (IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    private static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {
+        return new InvalidConfigurationPropertyValueException(name, value, reason);
+    }
+
+}
