@@ -114,10 +114,10 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
         checkPatterns("dalva.metrics.export.exclude", properties.getMetrics().getExport().getExclude());
         properties.getHeaders().forEach((name, value) -> {
             if (!isToken(name)) {
-                throw invalid("dalva.headers." + name, value, "the header name must be an HTTP token");
+                throw invalid("dalva.headers[" + name + "]", value, "the header name must be an HTTP token");
             }
             if (value == null || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-                throw invalid("dalva.headers." + name, value, "the header value must be one line");
+                throw invalid("dalva.headers[" + name + "]", value, "the header value must be one line");
             }
         });
     }

@@ -1,0 +1,204 @@
+package io.dalva.spring;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.function.BooleanSupplier;
+
+import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.test.DalvaTestServer;
+import io.dalva.test.StoredRun;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.CommandLineRunner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Real {@link SpringApplication}s, auto-configured from the classpath as a user's would
+ * be, started and stopped against a {@link DalvaTestServer}.
+ */
+class DalvaSpringApplicationTests {
+
+    private static DalvaTestServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = DalvaTestServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void webApplicationRunIsOpenedOnStartFedAtEveryStepAndCompletedOnClose() throws Exception {
+        SpringApplication application = new SpringApplication(WebApplication.class);
+        long runId;
+        String counterPath;
+        try (ConfigurableApplicationContext context = application.run("--server.port=0",
+                "--spring.application.name=greeting-service", "--spring.profiles.active=staging",
+                "--dalva.server-url=" + server.url(), "--dalva.run.name=web-run", "--dalva.metrics.export.step=1s",
+                "--dalva.run.config.batch-size=32", "--dalva.run.config.db.password=hunter2")) {
+            runId = context.getBean(DalvaMeterRegistry.class).run().id();
+            StoredRun run = server.run(runId).orElseThrow();
+            assertThat(run.state()).isEqualTo("running");
+            assertThat(run.project()).isEqualTo("greeting-service");
+            assertThat(run.name()).isEqualTo("web-run");
+            assertThat(run.config()).containsEntry("batch-size", "32")
+                .containsEntry("db.password", "******")
+                .containsEntry("application.name", "greeting-service")
+                .containsEntry("application.profiles", "staging")
+                .containsKeys("spring-boot.version", "micrometer.version", "java.version", "host.name");
+            assertThat(run.config().values()).doesNotContain("hunter2");
+
+            int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/greeting")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.body()).isEqualTo("hello");
+            }
+            counterPath = awaitPath(runId, "greetings");
+            await(() -> server.series(runId, counterPath).size() >= 2);
+        }
+        StoredRun finished = server.run(runId).orElseThrow();
+        assertThat(finished.state()).isEqualTo("completed");
+        SortedMap<Integer, Object> counts = server.series(runId, counterPath);
+        assertThat(counts.keySet()).first().isEqualTo(0);
+        assertThat(counts.values()).allSatisfy((value) -> assertThat(value).isInstanceOf(Double.class));
+        assertThat(counts.values().stream().mapToDouble((value) -> (Double) value).sum()).isEqualTo(3.0);
+        assertThat(server.attributeType(runId, counterPath)).isEqualTo("float_series");
+    }
+
+    @Test
+    void runIsMarkedFailedWhenTheApplicationFailsToStart() {
+        SpringApplication application = new SpringApplication(FailingApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        assertThatIllegalStateException()
+            .isThrownBy(() -> application.run("--spring.application.name=failing-start",
+                    "--dalva.server-url=" + server.url()))
+            .havingRootCause()
+            .withMessage("cannot start");
+        assertThat(runsOf("failing-start")).singleElement()
+            .satisfies((run) -> assertThat(run.state()).isEqualTo("failed"));
+    }
+
+    @Test
+    void runIsMarkedFailedWhenTheApplicationExitsWithAnErrorCode() {
+        SpringApplication application = new SpringApplication(PlainApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        ConfigurableApplicationContext context = application.run("--spring.application.name=exit-code",
+                "--dalva.server-url=" + server.url());
+        assertThat(SpringApplication.exit(context, () -> 3)).isEqualTo(3);
+        assertThat(runsOf("exit-code")).singleElement()
+            .satisfies((run) -> assertThat(run.state()).isEqualTo("failed"));
+    }
+
+    @Test
+    void noRunIsOpenedWhenDefaultsDisableMetricsExport() {
+        SpringApplication application = new SpringApplication(PlainApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        try (ConfigurableApplicationContext context = application.run("--spring.application.name=export-off",
+                "--dalva.server-url=" + server.url(), "--management.defaults.metrics.export.enabled=false")) {
+            assertThat(context.getBeanProvider(DalvaMeterRegistry.class).getIfAvailable()).isNull();
+            assertThat(context.getBean(MeterRegistry.class)).isNotNull();
+        }
+        assertThat(runsOf("export-off")).isEmpty();
+    }
+
+    private static List<StoredRun> runsOf(String project) {
+        return server.runs().stream().filter((run) -> run.project().equals(project)).toList();
+    }
+
+    private static String awaitPath(long runId, String meterName) {
+        await(() -> server.paths(runId).stream().anyMatch((path) -> isCountOf(path, meterName)));
+        return server.paths(runId).stream().filter((path) -> isCountOf(path, meterName)).findFirst().orElseThrow();
+    }
+
+    private static boolean isCountOf(String path, String meterName) {
+        return path.startsWith(meterName + "/") && path.endsWith("/count");
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition met within 20 s").isLessThan(deadline);
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class PlainApplication {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Import({ PlainApplication.class, GreetingController.class })
+    static class WebApplication {
+
+        @Bean
+        Counter greetings(MeterRegistry registry) {
+            return Counter.builder("greetings").register(registry);
+        }
+
+    }
+
+    @RestController
+    static class GreetingController {
+
+        private final Counter greetings;
+
+        GreetingController(Counter greetings) {
+            this.greetings = greetings;
+        }
+
+        @GetMapping("/greeting")
+        String greeting() {
+            this.greetings.increment();
+            return "hello";
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Import(PlainApplication.class)
+    static class FailingApplication {
+
+        @Bean
+        CommandLineRunner failingRunner() {
+            return (args) -> {
+                throw new IllegalStateException("cannot start");
+            };
+        }
+
+    }
+
+}
