@@ -1,5 +1,6 @@
 package io.dalva.spring;
 
+import io.dalva.client.DalvaClient;
 import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
 import io.micrometer.core.instrument.Clock;
@@ -72,8 +73,16 @@ public final class DalvaMetricsExportAutoConfiguration {
 
     @Bean(destroyMethod = "") // closed by DalvaRunLifecycle, which knows whether the application failed
     @ConditionalOnMissingBean
-    DalvaMeterRegistry dalvaMeterRegistry(DalvaConfig config, Clock clock, DalvaRunLifecycle lifecycle) {
-        return lifecycle.manage(DalvaMeterRegistry.builder(config).clock(clock).build());
+    @SuppressWarnings("deprecation") // Micrometer deprecated the timeouts of push registries, not ours
+    DalvaMeterRegistry dalvaMeterRegistry(DalvaConfig config, Clock clock, DalvaProperties properties,
+            DalvaRunLifecycle lifecycle) {
+        DalvaClient.Builder client = DalvaClient.builder()
+            .serverUrl(config.serverUrl())
+            .connectTimeout(config.connectTimeout())
+            .readTimeout(config.readTimeout());
+        properties.getHeaders().forEach(client::header);
+        DalvaClient dalvaClient = lifecycle.manage(client.build());
+        return lifecycle.manage(DalvaMeterRegistry.builder(config).clock(clock).client(dalvaClient).build());
     }
 
 }

@@ -1,5 +1,8 @@
 package io.dalva.spring;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.dalva.client.DalvaClient;
 import io.dalva.micrometer.DalvaMeterRegistry;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -10,25 +13,29 @@ import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
 
 /**
- * Ends the auto-configured registry's run when the application context goes away:
- * completed after a normal close, failed when the application failed. The application
- * failed when it published an {@link ApplicationFailedEvent} (a runner or a listener of
- * the start threw), when it is about to exit with a non-zero code
- * ({@link ExitCodeEvent}), or when its beans are destroyed without the context having
- * been closed (the context's refresh failed).
+ * Ends the auto-configured registry's run with the application context: completed after
+ * a normal close, failed when the application failed. The application failed when it
+ * published an {@link ApplicationFailedEvent} (a runner or a listener of the start threw),
+ * when it exits with a non-zero code ({@link ExitCodeEvent}), or when its beans are
+ * destroyed without the context having been closed (the context's refresh failed).
  * <p>
- * Takes the place of the registry's own destroy method, which cannot tell a failure from
- * a normal close.
+ * The run is ended on the context's {@link ContextClosedEvent}, before Spring Boot's own
+ * listener closes every meter registry (which would finish the run as completed), or at
+ * the latest when the beans are destroyed. The registry's client is closed after it.
  */
-final class DalvaRunLifecycle implements ApplicationListener<ApplicationEvent>, ApplicationContextAware, DisposableBean {
+final class DalvaRunLifecycle
+        implements ApplicationListener<ApplicationEvent>, ApplicationContextAware, Ordered, DisposableBean {
+
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     private ApplicationContext applicationContext;
 
-    private volatile DalvaMeterRegistry registry;
+    private volatile DalvaClient client;
 
-    private volatile boolean contextClosed;
+    private volatile DalvaMeterRegistry registry;
 
     private volatile Throwable failure;
 
@@ -38,7 +45,17 @@ final class DalvaRunLifecycle implements ApplicationListener<ApplicationEvent>, 
     }
 
     /**
-     * Makes this lifecycle close the given registry.
+     * Makes this lifecycle close the given client, after the registry.
+     * @param client the client of the registry
+     * @return the client
+     */
+    DalvaClient manage(DalvaClient client) {
+        this.client = client;
+        return client;
+    }
+
+    /**
+     * Makes this lifecycle end the given registry and its run.
      * @param registry the registry to end with the context
      * @return the registry
      */
@@ -57,19 +74,37 @@ final class DalvaRunLifecycle implements ApplicationListener<ApplicationEvent>, 
             this.failure = new IllegalStateException("Application exits with code " + exit.getExitCode());
         }
         else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.applicationContext) {
-            this.contextClosed = true;
+            end(this.failure);
         }
+    }
+
+    /**
+     * Runs before Spring Boot's listener that closes meter registries on
+     * {@link ContextClosedEvent}.
+     */
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
     }
 
     @Override
     public void destroy() {
-        DalvaMeterRegistry registry = this.registry;
-        if (registry == null) {
-            return;
+        try {
+            Throwable failure = this.failure;
+            end((failure != null) ? failure : new IllegalStateException("Application context failed to start"));
         }
-        Throwable failure = this.failure;
-        if (failure == null && !this.contextClosed) {
-            failure = new IllegalStateException("Application context failed to start");
+        finally {
+            DalvaClient client = this.client;
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+
+    private void end(Throwable failure) {
+        DalvaMeterRegistry registry = this.registry;
+        if (registry == null || !this.ended.compareAndSet(false, true)) {
+            return;
         }
         if (failure != null) {
             registry.fail(failure);

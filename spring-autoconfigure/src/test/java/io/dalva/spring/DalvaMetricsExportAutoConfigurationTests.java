@@ -175,6 +175,18 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
+    void extraHeadersAreSentWithEveryRequest() {
+        server.clearRequests();
+        withServer().withUserConfiguration(BaseConfiguration.class)
+            .withPropertyValues("dalva.headers.Authorization=Bearer abc", "dalva.headers.X-Team=ml")
+            .run((context) -> context.getBean(DalvaMeterRegistry.class));
+        assertThat(server.requests()).hasSizeGreaterThanOrEqualTo(2).allSatisfy((request) -> {
+            assertThat(request.header("Authorization")).isEqualTo("Bearer abc");
+            assertThat(request.header("X-Team")).isEqualTo("ml");
+        });
+    }
+
+    @Test
     void invalidServerUrlFailsTheStartNamingTheProperty() {
         assertStartFailsOn("dalva.server-url", "dalva.server-url=localhost:8000");
     }
