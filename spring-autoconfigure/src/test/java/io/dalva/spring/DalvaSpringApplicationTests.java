@@ -60,6 +60,9 @@ class DalvaSpringApplicationTests {
                 "--spring.application.name=greeting-service", "--spring.profiles.active=staging",
                 "--dalva.server-url=" + server.url(), "--dalva.run.name=web-run", "--dalva.metrics.export.step=1s",
                 "--dalva.run.config.batch-size=32", "--dalva.run.config.db.password=hunter2")) {
+            // ordered before Boot's simple and composite registries: ours is the only one
+            assertThat(context.getBeansOfType(MeterRegistry.class).values()).singleElement()
+                .isInstanceOf(DalvaMeterRegistry.class);
             runId = context.getBean(DalvaMeterRegistry.class).run().id();
             StoredRun run = server.run(runId).orElseThrow();
             assertThat(run.state()).isEqualTo("running");
