@@ -119,6 +119,25 @@ class DalvaSpringApplicationTests {
     }
 
     @Test
+    void applicationStartsWithTheServerDownAndItsRunOpensWhenTheServerIsBack() {
+        try (DalvaTestServer down = DalvaTestServer.start()) {
+            down.stop();
+            SpringApplication application = new SpringApplication(PlainApplication.class);
+            application.setWebApplicationType(WebApplicationType.NONE);
+            try (ConfigurableApplicationContext context = application.run("--spring.application.name=server-late",
+                    "--dalva.server-url=" + down.url(), "--dalva.metrics.export.step=1s")) {
+                assertThat(context.getBean(DalvaMeterRegistry.class).run()).isNull();
+                down.restart();
+                await(() -> !down.runs().isEmpty() && !down.paths(down.runs().get(0).id()).isEmpty());
+            }
+            assertThat(down.runs()).singleElement().satisfies((run) -> {
+                assertThat(run.project()).isEqualTo("server-late");
+                assertThat(run.state()).isEqualTo("completed");
+            });
+        }
+    }
+
+    @Test
     void noRunIsOpenedWhenDefaultsDisableMetricsExport() {
         SpringApplication application = new SpringApplication(PlainApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
