@@ -67,8 +67,8 @@ public final class DalvaMetricsExportAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(DalvaMeterRegistry.class)
-    DalvaRunLifecycle dalvaRunLifecycle() {
-        return new DalvaRunLifecycle();
+    DalvaRunLifecycle dalvaRunLifecycle(DalvaProperties properties) {
+        return new DalvaRunLifecycle(properties.getShutdownTimeout());
     }
 
     @Bean(destroyMethod = "") // closed by DalvaRunLifecycle, which knows whether the application failed

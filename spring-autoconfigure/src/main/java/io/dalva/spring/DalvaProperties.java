@@ -43,6 +43,12 @@ public class DalvaProperties {
      */
     private Map<String, String> headers = new LinkedHashMap<>();
 
+    /**
+     * The most the application's shutdown waits for the run to end (the final step, then
+     * finishing the run); past it the application goes on shutting down.
+     */
+    private Duration shutdownTimeout = Duration.ofSeconds(5);
+
     private final Run run = new Run();
 
     private final Metrics metrics = new Metrics();
@@ -85,6 +91,14 @@ public class DalvaProperties {
 
     public void setHeaders(Map<String, String> headers) {
         this.headers = headers;
+    }
+
+    public Duration getShutdownTimeout() {
+        return this.shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     public Run getRun() {

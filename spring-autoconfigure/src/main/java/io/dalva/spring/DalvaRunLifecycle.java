@@ -1,13 +1,17 @@
 package io.dalva.spring;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.dalva.client.DalvaClient;
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.micrometer.common.util.internal.logging.InternalLogger;
+import io.micrometer.common.util.internal.logging.InternalLoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ExitCodeEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEvent;
@@ -24,10 +28,17 @@ import org.springframework.core.Ordered;
  * <p>
  * The run is ended on the context's {@link ContextClosedEvent}, before Spring Boot's own
  * listener closes every meter registry (which would finish the run as completed), or at
- * the latest when the beans are destroyed. The registry's client is closed after it.
+ * the latest when the beans are destroyed. Ending it (the final step, then finishing the
+ * run, then closing the client) runs on a daemon thread named {@code dalva-run-end}; the
+ * application's shutdown waits for it at most {@code dalva.shutdown-timeout}, so that a
+ * slow or unreachable server never holds the application up.
  */
 final class DalvaRunLifecycle
         implements ApplicationListener<ApplicationEvent>, ApplicationContextAware, Ordered, DisposableBean {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(DalvaRunLifecycle.class);
+
+    private final Duration shutdownTimeout;
 
     private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -38,6 +49,17 @@ final class DalvaRunLifecycle
     private volatile DalvaMeterRegistry registry;
 
     private volatile Throwable failure;
+
+    /**
+     * @param shutdownTimeout the most the application's shutdown waits for the run to end
+     */
+    DalvaRunLifecycle(Duration shutdownTimeout) {
+        if (shutdownTimeout == null || shutdownTimeout.isZero() || shutdownTimeout.isNegative()) {
+            throw new InvalidConfigurationPropertyValueException("dalva.shutdown-timeout", shutdownTimeout,
+                    "must be a positive duration");
+        }
+        this.shutdownTimeout = shutdownTimeout;
+    }
 
     @Override
     public void setApplicationContext(ApplicationContext applicationContext) {
@@ -89,28 +111,43 @@ final class DalvaRunLifecycle
 
     @Override
     public void destroy() {
-        try {
-            Throwable failure = this.failure;
-            end((failure != null) ? failure : new IllegalStateException("Application context failed to start"));
-        }
-        finally {
-            DalvaClient client = this.client;
-            if (client != null) {
-                client.close();
-            }
-        }
+        Throwable failure = this.failure;
+        end((failure != null) ? failure : new IllegalStateException("Application context failed to start"));
     }
 
     private void end(Throwable failure) {
-        DalvaMeterRegistry registry = this.registry;
-        if (registry == null || !this.ended.compareAndSet(false, true)) {
+        if (!this.ended.compareAndSet(false, true)) {
             return;
         }
-        if (failure != null) {
-            registry.fail(failure);
+        DalvaMeterRegistry registry = this.registry;
+        DalvaClient client = this.client;
+        Thread ender = new Thread(() -> {
+            try {
+                if (registry != null && failure != null) {
+                    registry.fail(failure);
+                }
+                else if (registry != null) {
+                    registry.close();
+                }
+            }
+            finally {
+                if (client != null) {
+                    client.close();
+                }
+            }
+        }, "dalva-run-end");
+        ender.setDaemon(true);
+        ender.start();
+        try {
+            ender.join(this.shutdownTimeout.toMillis());
         }
-        else {
-            registry.close();
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (ender.isAlive()) {
+            logger.warn("The Dalva run did not end within dalva.shutdown-timeout (" + this.shutdownTimeout
+                    + "); the application goes on shutting down, and the run ends if the server answers before"
+                    + " the JVM exits");
         }
     }
 

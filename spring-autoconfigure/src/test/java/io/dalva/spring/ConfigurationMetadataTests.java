@@ -32,10 +32,11 @@ class ConfigurationMetadataTests {
         assertThat(names).contains("dalva.server-url", "dalva.project", "dalva.run.name", "dalva.run.config",
                 "dalva.run.resume-from", "dalva.metrics.export.enabled", "dalva.metrics.export.step",
                 "dalva.metrics.export.include", "dalva.metrics.export.exclude", "dalva.connect-timeout",
-                "dalva.read-timeout", "dalva.headers");
+                "dalva.read-timeout", "dalva.headers", "dalva.shutdown-timeout");
         assertThat(defaultOf(metadata, "dalva.metrics.export.step")).isEqualTo("10s");
         assertThat(defaultOf(metadata, "dalva.metrics.export.enabled")).isEqualTo("true");
         assertThat(defaultOf(metadata, "dalva.connect-timeout")).isEqualTo("5s");
+        assertThat(defaultOf(metadata, "dalva.shutdown-timeout")).isEqualTo("5s");
     }
 
     private static String defaultOf(JsonNode metadata, String name) {

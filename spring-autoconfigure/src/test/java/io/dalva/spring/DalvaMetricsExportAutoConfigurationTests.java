@@ -1,7 +1,8 @@
 package io.dalva.spring;
 
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
@@ -197,6 +198,31 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
+    void nonPositiveShutdownTimeoutFailsTheStartNamingTheProperty() {
+        assertStartFailsOn("dalva.shutdown-timeout", "dalva.shutdown-timeout=-1s");
+    }
+
+    @Test
+    void closeWaitsForASlowServerAtMostTheShutdownTimeout() {
+        try {
+            withServer().withUserConfiguration(BaseConfiguration.class)
+                .withPropertyValues("dalva.project=slow-close", "dalva.shutdown-timeout=300ms", "dalva.read-timeout=10s")
+                .run((context) -> {
+                    long runId = context.getBean(DalvaMeterRegistry.class).run().id();
+                    server.delayResponses(Duration.ofSeconds(3));
+                    long start = System.nanoTime();
+                    context.close();
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+                    server.delayResponses(Duration.ZERO);
+                    await(() -> storedRun(runId).state().equals("completed"));
+                });
+        }
+        finally {
+            server.delayResponses(Duration.ZERO);
+        }
+    }
+
+    @Test
     void blankProjectFailsTheStartNamingTheProperty() {
         assertStartFailsOn("dalva.project", "dalva.project= ");
     }
@@ -226,6 +252,20 @@ class DalvaMetricsExportAutoConfigurationTests {
                 .satisfies((ex) -> assertThat(((InvalidConfigurationPropertyValueException) ex).getName())
                     .isEqualTo(property));
         });
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition met within 20 s").isLessThan(deadline);
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
     }
 
     private static StoredRun storedRun(long id) {
