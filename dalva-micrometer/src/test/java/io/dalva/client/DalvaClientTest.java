@@ -317,6 +317,45 @@ class DalvaClientTest {
     }
 
     @Test
+    void initRunForksWithTablesCopiedOrNot() {
+        RunHandle source = client.initRun(RunInit.builder(project).name("source").config(Map.of("lr", 0.1)).build());
+        client.log(source.id(), Map.of("loss", 0.5), 0);
+
+        RunHandle fork = client.initRun(RunInit.builder(project).forkFrom(source.runId()).copyAllTablesOnFork(true).build());
+        assertThat(lastRequest().body()).contains("\"fork_from\":\"" + source.runId() + "\"")
+            .contains("\"copy_tables_on_fork\":true");
+        assertThat(fork.name()).isEqualTo("fork of source");
+        assertThat(server.run(fork.id())).hasValueSatisfying(r -> {
+            assertThat(r.forkFrom()).isEqualTo(source.id());
+            assertThat(r.config()).containsEntry("lr", 0.1);
+        });
+        assertThat(server.series(fork.id(), "loss")).containsExactly(Map.entry(0, 0.5));
+
+        client.initRun(RunInit.builder(project).forkFrom(source.runId()).name("named").copyTablesOnFork(List.of(4L, 5L))
+            .build());
+        assertThat(lastRequest().body()).contains("\"copy_tables_on_fork\":[4,5]").contains("\"name\":\"named\"");
+
+        assertThatThrownBy(() -> client.initRun(RunInit.builder(project).forkFrom("NOPE-1").build()))
+            .isInstanceOf(DalvaNotFoundException.class).hasMessageContaining("NOPE-1");
+    }
+
+    @Test
+    void collectionUrlsWorkWhenTheServerAlsoServesItsWebUi() {
+        // With the UI, a collection URL without its trailing slash would be the UI's 404.
+        server.serveWebUi(true);
+        try {
+            RunHandle run = client.initRun(RunInit.builder(project).build());
+            long projectId = client.getRun(run.id()).projectId();
+
+            assertThat(client.listRuns(RunQuery.builder().projectId(projectId).build()).runs()).hasSize(1);
+            assertThat(client.listProjects()).extracting(ProjectInfo::name).contains(project);
+        }
+        finally {
+            server.serveWebUi(false);
+        }
+    }
+
+    @Test
     void pathsWithSpecialCharactersArePercentEncoded() {
         long id = newRun();
         Map<String, Object> metrics = new LinkedHashMap<>();

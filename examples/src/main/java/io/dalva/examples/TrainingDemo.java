@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@code training}: a small simulated training loop (loss, accuracy, learning rate per step
@@ -22,7 +23,19 @@ import java.util.Set;
  */
 final class TrainingDemo implements Command {
 
-    private static final String LOCAL_SERVER = "http://localhost:8000";
+    private final String localServer;
+
+    private final Function<String, String> environment;
+
+    TrainingDemo() {
+        this(DalvaClient.DEFAULT_SERVER_URL, System::getenv);
+    }
+
+    /** A demo that probes {@code localServer} and reads {@code DALVA_SERVER_URL} from {@code environment}. */
+    TrainingDemo(String localServer, Function<String, String> environment) {
+        this.localServer = localServer;
+        this.environment = environment;
+    }
 
     @Override
     public String name() {
@@ -36,7 +49,7 @@ final class TrainingDemo implements Command {
 
     @Override
     public String description() {
-        return "logs a simulated training run (to an embedded server if none answers at " + LOCAL_SERVER + ")";
+        return "logs a simulated training run (to an embedded server if none answers at " + localServer + ")";
     }
 
     @Override
@@ -52,17 +65,17 @@ final class TrainingDemo implements Command {
         String project = options.get("project", "dalva-demo");
         int steps = options.getInt("steps", 100, 1, 1_000_000);
         Duration pace = options.getDuration("pace", Duration.ofMillis(10));
-        String serverUrl = options.get("server-url", System.getenv(DalvaClient.SERVER_URL_ENV));
+        String serverUrl = options.get("server-url", environment.apply(DalvaClient.SERVER_URL_ENV));
 
         DalvaTestServer embedded = null;
         if (serverUrl == null) {
-            if (answers(LOCAL_SERVER)) {
-                serverUrl = LOCAL_SERVER;
+            if (answers(localServer)) {
+                serverUrl = localServer;
             }
             else {
                 embedded = DalvaTestServer.start();
                 serverUrl = embedded.url();
-                out.println("No Dalva server answers at " + LOCAL_SERVER + ": started an embedded DalvaTestServer at "
+                out.println("No Dalva server answers at " + localServer + ": started an embedded DalvaTestServer at "
                         + serverUrl + " (in memory, gone when the demo exits).");
             }
         }

@@ -1,7 +1,9 @@
 package io.dalva.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dalva.client.DalvaUnreachableException;
 import io.dalva.test.DalvaTestServer;
 import io.dalva.test.DalvaTestServerExtension;
 import io.dalva.test.StoredRun;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,10 +44,7 @@ class ExamplesTest {
 
     @Test
     void trainingFailsClearlyWhenTheServerIsUnreachable() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = closedPort();
 
         int code = run("training", "--server-url", "http://127.0.0.1:" + port, "--steps", "3");
 
@@ -62,6 +62,41 @@ class ExamplesTest {
         assertThat(err()).contains("answered 500");
         assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-fail")).singleElement()
             .satisfies(r -> assertThat(r.state()).isEqualTo("failed"));
+    }
+
+    @Test
+    void withoutAServerUrlTrainingUsesTheLocalServerWhenOneAnswers(DalvaTestServer server) throws Exception {
+        TrainingDemo demo = new TrainingDemo(server.url(), name -> null);
+
+        int code = demo.run(options("--project", "demo-local", "--steps", "3", "--pace", "0"), printer(out), printer(err));
+
+        assertThat(code).isZero();
+        assertThat(out()).doesNotContain("embedded");
+        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-local")).singleElement()
+            .satisfies(r -> assertThat(server.series(r.id(), "train/loss")).hasSize(3));
+    }
+
+    @Test
+    void withoutAServerUrlOrALocalServerTrainingStartsAnEmbeddedOne(DalvaTestServer server) throws Exception {
+        String closed = "http://127.0.0.1:" + closedPort();
+        TrainingDemo demo = new TrainingDemo(closed, name -> null);
+
+        int code = demo.run(options("--steps", "4", "--pace", "0"), printer(out), printer(err));
+
+        assertThat(code).as(err()).isZero();
+        assertThat(out()).startsWith("No Dalva server answers at " + closed + ": started an embedded DalvaTestServer at http://127.0.0.1:")
+            .containsPattern("train/loss +float_series +4 steps \\(0\\.\\.3\\)");
+        assertThat(server.runs()).noneMatch(r -> r.project().equals("dalva-demo"));
+    }
+
+    @Test
+    void theEnvironmentsServerUrlIsUsedWithoutFallback() throws Exception {
+        String closed = "http://127.0.0.1:" + closedPort();
+        TrainingDemo demo = new TrainingDemo(closed, name -> name.equals("DALVA_SERVER_URL") ? closed : null);
+
+        assertThatThrownBy(() -> demo.run(options("--steps", "1"), printer(out), printer(err)))
+            .isInstanceOf(DalvaUnreachableException.class).hasMessageContaining(closed);
+        assertThat(out()).doesNotContain("embedded");
     }
 
     @Test
@@ -90,6 +125,20 @@ class ExamplesTest {
     void helpListsTheCommands() {
         assertThat(run("help")).isZero();
         assertThat(out()).contains("training [--server-url URL] [--project NAME] [--steps N] [--pace DURATION]");
+    }
+
+    private static Options options(String... args) {
+        return Options.parse(List.of(args), new TrainingDemo().options());
+    }
+
+    private static PrintStream printer(ByteArrayOutputStream bytes) {
+        return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private int run(String... args) {
