@@ -41,7 +41,8 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
     @Override
     public String serverUrl() {
-        return (this.properties.getServerUrl() != null) ? this.properties.getServerUrl() : DalvaConfig.super.serverUrl();
+        String serverUrl = this.properties.getServerUrl();
+        return (serverUrl != null) ? serverUrl : DalvaConfig.super.serverUrl();
     }
 
     @Override

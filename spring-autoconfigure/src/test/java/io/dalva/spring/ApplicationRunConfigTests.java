@@ -32,7 +32,8 @@ class ApplicationRunConfigTests {
         assertThat(ApplicationRunConfig.sanitize("tokenizer", "bpe")).isEqualTo("bpe");
         assertThat(ApplicationRunConfig.sanitize("db.url", "postgres://app:pw@db:5432/x"))
             .isEqualTo("postgres://app:******@db:5432/x");
-        assertThat(ApplicationRunConfig.sanitize("site", "https://example.com:8443/a@b")).isEqualTo("https://example.com:8443/a@b");
+        assertThat(ApplicationRunConfig.sanitize("site", "https://example.com:8443/a@b"))
+            .isEqualTo("https://example.com:8443/a@b");
     }
 
     @Test

@@ -44,7 +44,8 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     private ApplicationContextRunner withServer() {
-        return this.contextRunner.withPropertyValues("dalva.server-url=" + server.url());
+        // a generous shutdown timeout: these tests read the run's state right after the close
+        return this.contextRunner.withPropertyValues("dalva.server-url=" + server.url(), "dalva.shutdown-timeout=30s");
     }
 
     @Test
@@ -206,7 +207,8 @@ class DalvaMetricsExportAutoConfigurationTests {
     void closeWaitsForASlowServerAtMostTheShutdownTimeout() {
         try {
             withServer().withUserConfiguration(BaseConfiguration.class)
-                .withPropertyValues("dalva.project=slow-close", "dalva.shutdown-timeout=300ms", "dalva.read-timeout=10s")
+                .withPropertyValues("dalva.project=slow-close", "dalva.shutdown-timeout=300ms",
+                        "dalva.read-timeout=10s")
                 .run((context) -> {
                     long runId = context.getBean(DalvaMeterRegistry.class).run().id();
                     server.delayResponses(Duration.ofSeconds(3));

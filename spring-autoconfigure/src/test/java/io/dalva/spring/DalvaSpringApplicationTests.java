@@ -39,6 +39,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class DalvaSpringApplicationTests {
 
+    /** These tests read the run's state right after the application stops. */
+    private static final String LONG_SHUTDOWN_TIMEOUT = "--dalva.shutdown-timeout=30s";
+
     private static DalvaTestServer server;
 
     @BeforeAll
@@ -58,7 +61,8 @@ class DalvaSpringApplicationTests {
         String counterPath;
         try (ConfigurableApplicationContext context = application.run("--server.port=0",
                 "--spring.application.name=greeting-service", "--spring.profiles.active=staging",
-                "--dalva.server-url=" + server.url(), "--dalva.run.name=web-run", "--dalva.metrics.export.step=1s",
+                "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT, "--dalva.run.name=web-run",
+                "--dalva.metrics.export.step=1s",
                 "--dalva.run.config.batch-size=32", "--dalva.run.config.db.password=hunter2")) {
             // ordered before Boot's simple and composite registries: ours is the only one
             assertThat(context.getBeansOfType(MeterRegistry.class).values()).singleElement()
@@ -101,7 +105,7 @@ class DalvaSpringApplicationTests {
         application.setWebApplicationType(WebApplicationType.NONE);
         assertThatIllegalStateException()
             .isThrownBy(() -> application.run("--spring.application.name=failing-start",
-                    "--dalva.server-url=" + server.url()))
+                    "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT))
             .satisfies((ex) -> assertThat(NestedExceptionUtils.getMostSpecificCause(ex)).hasMessage("cannot start"));
         assertThat(runsOf("failing-start")).singleElement()
             .satisfies((run) -> assertThat(run.state()).isEqualTo("failed"));
@@ -112,7 +116,7 @@ class DalvaSpringApplicationTests {
         SpringApplication application = new SpringApplication(PlainApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         ConfigurableApplicationContext context = application.run("--spring.application.name=exit-code",
-                "--dalva.server-url=" + server.url());
+                "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT);
         assertThat(SpringApplication.exit(context, () -> 3)).isEqualTo(3);
         assertThat(runsOf("exit-code")).singleElement()
             .satisfies((run) -> assertThat(run.state()).isEqualTo("failed"));
@@ -125,7 +129,7 @@ class DalvaSpringApplicationTests {
             SpringApplication application = new SpringApplication(PlainApplication.class);
             application.setWebApplicationType(WebApplicationType.NONE);
             try (ConfigurableApplicationContext context = application.run("--spring.application.name=server-late",
-                    "--dalva.server-url=" + down.url(), "--dalva.metrics.export.step=1s")) {
+                    "--dalva.server-url=" + down.url(), LONG_SHUTDOWN_TIMEOUT, "--dalva.metrics.export.step=1s")) {
                 assertThat(context.getBean(DalvaMeterRegistry.class).run()).isNull();
                 down.restart();
                 await(() -> !down.runs().isEmpty() && !down.paths(down.runs().get(0).id()).isEmpty());
@@ -142,7 +146,8 @@ class DalvaSpringApplicationTests {
         SpringApplication application = new SpringApplication(PlainApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         try (ConfigurableApplicationContext context = application.run("--spring.application.name=export-off",
-                "--dalva.server-url=" + server.url(), "--management.defaults.metrics.export.enabled=false")) {
+                "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT,
+                "--management.defaults.metrics.export.enabled=false")) {
             assertThat(context.getBeanProvider(DalvaMeterRegistry.class).getIfAvailable()).isNull();
             assertThat(context.getBean(MeterRegistry.class)).isNotNull();
         }
