@@ -120,7 +120,7 @@ final class Api {
     }
 
     Response dispatch(Request request) {
-        String method = request.method().equals("HEAD") ? "GET" : request.method();
+        String method = request.method(); // FastAPI's API routes do not add HEAD to GET
         Route partial = null;
         for (Route route : routes) {
             Matcher params = route.pattern.matcher(request.path());

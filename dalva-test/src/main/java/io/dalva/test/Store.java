@@ -147,6 +147,11 @@ final class Store {
             return series.size() + (scalar == null ? 0 : 1);
         }
 
+        /** The oldest row, whose type DuckDB's {@code DISTINCT ON} reports for the path. */
+        Row first() {
+            return rows().stream().min(Comparator.comparingLong(Row::id)).orElseThrow();
+        }
+
         /** Rows ordered by step, the scalar last (DuckDB sorts NULLs last). */
         List<Row> rows() {
             List<Row> rows = new ArrayList<>(series.values());
@@ -727,7 +732,7 @@ final class Store {
         ArrayNode list = Json.array();
         run.metrics.entrySet().stream().sorted(Map.Entry.comparingByKey(Store::compareCodepoints))
                 .forEach(e -> list.add(Json.object().put("path", e.getKey())
-                        .put("attribute_type", e.getValue().rows().get(0).type())));
+                        .put("attribute_type", e.getValue().first().type())));
         return list;
     }
 
@@ -856,7 +861,7 @@ final class Store {
     synchronized String attributeType(long runId, String path) {
         Run run = runs.get(runId);
         PathRows rows = run == null ? null : run.metrics.get(path);
-        return rows == null ? null : rows.rows().get(0).type();
+        return rows == null ? null : rows.first().type();
     }
 
     synchronized Set<String> paths(long runId) {

@@ -597,12 +597,82 @@ abstract class DalvaContract {
     }
 
     @Test
+    void jsonSyntaxErrorsArePythonsWithTheirPositions() {
+        String[][] cases = {
+                { "{\"project\":\"x\",}", "15", "Expecting property name enclosed in double quotes" },
+                { "{\"project\" \"x\"}", "11", "Expecting ':' delimiter" },
+                { "{\"project\":\"x\" \"y\":1}", "15", "Expecting ',' delimiter" },
+                { "{\"project\":\"open}", "11", "Unterminated string starting at" },
+                { "{} x", "3", "Extra data" },
+                { "   ", "3", "Expecting value" },
+                { "[1,]", "3", "Expecting value" },
+                { "{\"metrics\":{\"a\":+Infinity}}", "16", "Expecting value" },
+        };
+        for (String[] c : cases) {
+            assertMatches(expect(422, http.post("/api/runs/init", c[0])),
+                    "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\"," + c[1] + "],\"msg\":\"JSON decode error\","
+                            + "\"input\":{},\"ctx\":{\"error\":\"" + c[2] + "\"}}]}");
+        }
+    }
+
+    @Test
+    void unusualStepsAreCoercedRejectedOr500LikePydanticAndDuckDbDo() {
+        long id = newRun("steps");
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":\"1.0\"}"));
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":\" 2 \"}"));
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":3.0}"));
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":false}"));
+        assertThat(http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":true}").status()).as("true is step 1")
+                .isEqualTo(409);
+        assertMatches(expect(200, http.get(run(id) + "/metrics/a?step=1.0")), "{\"key\":\"a\",\"value\":1.0,\"step\":1}");
+        assertThat(expect(200, http.get("/api/metrics/runs/" + id + "/metric/a")).get("data"))
+                .extracting(n -> n.get("step").intValue()).containsExactly(0, 1, 2, 3);
+        assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1.0},\"step\":NaN}")),
+                "{\"detail\":\"Internal server error\"}");
+        JsonNode huge = expect(422, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1.0},\"step\":1e20}"));
+        assertThat(huge.at("/detail/0/type").textValue()).isEqualTo("int_parsing_size");
+        assertThat(huge.at("/detail/0/msg").textValue())
+                .isEqualTo("Unable to parse input string as an integer, exceeded maximum size");
+        assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1.0},\"step\":1e18}")),
+                "{\"detail\":\"Internal server error\"}");
+        assertThat(http.get(run(id) + "/metrics/b").status()).isEqualTo(404);
+    }
+
+    @Test
+    void entriesOfOneBatchAreNotCheckedAgainstEachOther() {
+        long id = newRun("batch types");
+        expect(200, http.post(run(id) + "/log/batch", "{\"entries\":[{\"metrics\":{\"u\":1}},"
+                + "{\"metrics\":{\"u\":2},\"step\":1},{\"metrics\":{\"v\":1},\"step\":1},{\"metrics\":{\"v\":1.5},\"step\":2}]}"));
+        assertMatches(expect(200, http.get("/api/metrics/runs/" + id)),
+                "[{\"path\":\"u\",\"attribute_type\":\"int\"},{\"path\":\"v\",\"attribute_type\":\"int_series\"}]");
+        assertMatches(expect(200, http.get(run(id) + "/metrics/u")), "{\"key\":\"u\",\"value\":2,\"step\":1}");
+        JsonNode conflict = expect(409, http.post(run(id) + "/log", "{\"metrics\":{\"u\":3},\"step\":2}"));
+        assertThat(conflict.at("/detail/conflicts/0").textValue())
+                .startsWith("Metric 'u' already has scalar (summary) values");
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"v\":2.5},\"step\":3}"));
+    }
+
+    @Test
+    void headIsNotAllowedOnApiRoutes() {
+        assertThat(http.call(new okhttp3.Request.Builder().url(baseUrl() + "/api/health").head().build()).status())
+                .isEqualTo(405);
+    }
+
+    @Test
     void aTimestampGivenOnLogIsStored() {
         long id = newRun("timestamp");
         expect(200, http.post(run(id) + "/log",
                 "{\"metrics\":{\"t\":1.0},\"step\":0,\"timestamp\":\"2024-05-06T07:08:09.123456Z\"}"));
         JsonNode values = expect(200, http.get("/api/metrics/runs/" + id + "/metric/t"));
         assertThat(values.at("/data/0/timestamp").textValue()).startsWith("2024-05-06T07:08:09.123456");
+        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"t\":1.0},\"step\":1,\"timestamp\":\"1700000000\"}"));
+        assertThat(expect(200, http.get("/api/metrics/runs/" + id + "/metric/t?step_min=1")).at("/data/0/timestamp")
+                .textValue()).startsWith("2023-11-14T22:13:20");
+        assertMatches(expect(422, http.post(run(id) + "/log",
+                "{\"metrics\":{\"t\":1.0},\"step\":2,\"timestamp\":\"2024-13-01T00:00:00\"}")),
+                "{\"detail\":[{\"type\":\"datetime_from_date_parsing\",\"loc\":[\"body\",\"timestamp\"],"
+                        + "\"msg\":\"Input should be a valid datetime or date, month value is outside expected range of 1-12\","
+                        + "\"input\":\"2024-13-01T00:00:00\",\"ctx\":{\"error\":\"month value is outside expected range of 1-12\"}}]}");
     }
 
     // ------------------------------------------------------------------ helpers
