@@ -212,7 +212,10 @@ public final class DalvaTestServer implements AutoCloseable {
     /**
      * Handles the next {@code count} requests matching {@code pathRegex} (null for any) normally,
      * storing their data, then closes the connection without any answer: the client sees an
-     * {@link IOException} although the write landed.
+     * {@link IOException} although the write landed. Note that OkHttp, with its default
+     * {@code retryOnConnectionFailure(true)}, silently resends a request whose reused (pooled)
+     * connection was closed this way: the caller then sees the retry's answer, typically a 409
+     * "already exists" for its own write, instead of the IOException.
      */
     public void dropConnectionAfterStoring(int count, String pathRegex) {
         if (count < 0) {

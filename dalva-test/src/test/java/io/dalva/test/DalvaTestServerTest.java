@@ -165,6 +165,21 @@ class DalvaTestServerTest {
     }
 
     @Test
+    void okHttpSilentlyRetriesADroppedRequestOnAReusedConnectionAndGetsA409ForItsOwnWrite() throws Exception {
+        OkHttpClient pooled = new OkHttpClient();
+        Http client = new Http(server.url(), pooled);
+        long id = client.init("demo", "a").get("id").longValue(); // leaves a pooled connection
+        server.dropConnectionAfterStoring(1, "/log$");
+
+        Http.Reply reply = client.post("/api/runs/" + id + "/log", "{\"metrics\":{\"loss\":0.5},\"step\":7}");
+
+        assertThat(reply.status()).isEqualTo(409);
+        assertThat(reply.body()).contains("Metric 'loss' already exists at step 7");
+        assertThat(server.requests()).extracting(RecordedRequest::status).containsExactly(200, 0, 409);
+        assertThat(server.series(id, "loss")).containsExactly(entry(7, 0.5));
+    }
+
+    @Test
     void requestsAreRecordedWithMethodPathQueryBodyHeadersTimeAndStatus() {
         long id = newRun("demo", "a");
         server.clearRequests();
