@@ -3,7 +3,9 @@ package io.dalva.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -18,14 +20,15 @@ import org.openjdk.jmh.results.ScalarResult;
  * benchmark JVM (benchmark thread, sender, HTTP client; not the JIT and GC threads) per
  * operation, as {@code cpu.time.norm} in ns/op. With {@code @OperationsPerInvocation} an
  * operation is one value, so this is the client's CPU time per value. Servers run in a child
- * JVM ({@link ChildJvm}) and are not counted. Threads that end during an iteration lose
- * their share, so long-lived threads are what it measures well.
+ * JVM ({@link ChildJvm}) and are not counted. Each thread counts the CPU time it used
+ * during the iteration (all of it for a thread started meanwhile); a thread that ended during
+ * the iteration is missed, so long-lived threads are what it measures well.
  */
 public final class ThreadCpuProfiler implements InternalProfiler {
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
-    private long startNanos;
+    private Map<Long, Long> start = Map.of();
 
     public ThreadCpuProfiler() {
         if (!threads.isThreadCpuTimeSupported()) {
@@ -41,13 +44,16 @@ public final class ThreadCpuProfiler implements InternalProfiler {
 
     @Override
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
-        startNanos = cpuNanos();
+        start = cpuNanosByThread();
     }
 
     @Override
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
             IterationParams iterationParams, IterationResult result) {
-        long used = cpuNanos() - startNanos;
+        long used = 0;
+        for (Map.Entry<Long, Long> thread : cpuNanosByThread().entrySet()) {
+            used += thread.getValue() - start.getOrDefault(thread.getKey(), 0L);
+        }
         long ops = result.getMetadata().getAllOps();
         if (ops == 0) {
             return List.of();
@@ -55,15 +61,15 @@ public final class ThreadCpuProfiler implements InternalProfiler {
         return List.of(new ScalarResult("cpu.time.norm", (double) used / ops, "ns/op", AggregationPolicy.AVG));
     }
 
-    private long cpuNanos() {
-        long total = 0;
+    private Map<Long, Long> cpuNanosByThread() {
+        Map<Long, Long> byThread = new HashMap<>();
         for (long id : threads.getAllThreadIds()) {
             long nanos = threads.getThreadCpuTime(id);
-            if (nanos > 0) {
-                total += nanos;
+            if (nanos >= 0) {
+                byThread.put(id, nanos);
             }
         }
-        return total;
+        return byThread;
     }
 
 }
