@@ -44,23 +44,29 @@ public final class ResultsTable {
     private void publishTable() {
         System.out.println("### Publish: one step of the same meters to a loopback endpoint (lower is better)");
         System.out.println();
-        System.out.println("| series | registry | ms per publish | vs Influx | vs OTLP | KB allocated per publish | vs Influx | vs OTLP | CPU ms per publish |");
-        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| series | registry | ms per publish | vs Influx | vs OTLP | KB allocated per publish | vs Influx | vs OTLP "
+                + "| CPU ms per publish | own KB (minus baseline) | own CPU ms (minus baseline) |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String series : new String[] { "100", "1000", "10000" }) {
             JsonNode influx = find("PublishBenchmark.publish", "series", series, "registry", "influx");
             JsonNode otlp = find("PublishBenchmark.publish", "series", series, "registry", "otlp");
-            for (String registry : new String[] { "dalva", "influx", "otlp" }) {
+            JsonNode baseline = find("PublishBenchmark.publish", "series", series, "registry", "baseline");
+            for (String registry : new String[] { "dalva", "influx", "otlp", "baseline" }) {
                 JsonNode result = find("PublishBenchmark.publish", "series", series, "registry", registry);
                 if (result == null) {
                     continue;
                 }
                 double time = primary(result);
                 double alloc = secondary(result, "gc.alloc.rate.norm");
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", series, registry,
-                        fixed(time), ratio(time, primary(influx)), ratio(time, primary(otlp)), fixed(alloc / 1024),
-                        ratio(alloc, secondary(influx, "gc.alloc.rate.norm")),
-                        ratio(alloc, secondary(otlp, "gc.alloc.rate.norm")),
-                        fixed(secondary(result, "cpu.time.norm") / 1e6));
+                double cpu = secondary(result, "cpu.time.norm");
+                boolean peer = !registry.equals("baseline");
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", series,
+                        registry, fixed(time), peer ? ratio(time, primary(influx)) : "",
+                        peer ? ratio(time, primary(otlp)) : "", fixed(alloc / 1024),
+                        peer ? ratio(alloc, secondary(influx, "gc.alloc.rate.norm")) : "",
+                        peer ? ratio(alloc, secondary(otlp, "gc.alloc.rate.norm")) : "", fixed(cpu / 1e6),
+                        peer ? fixed((alloc - secondary(baseline, "gc.alloc.rate.norm")) / 1024) : "",
+                        peer ? fixed((cpu - secondary(baseline, "cpu.time.norm")) / 1e6) : "");
             }
         }
         System.out.println();
