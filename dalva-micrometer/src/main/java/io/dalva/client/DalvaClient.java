@@ -55,10 +55,13 @@ public final class DalvaClient implements AutoCloseable {
     /** Server URL when neither the builder nor the environment gives one. */
     public static final String DEFAULT_SERVER_URL = "http://localhost:8000";
 
+    /** Time to open a connection when none is set. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Time to wait for each socket read or write when none is set. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Time for a whole call when none is set. */
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
 
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
@@ -197,6 +200,7 @@ public final class DalvaClient implements AutoCloseable {
         return call("DELETE", metricUrl(runDbId, path, step), null, node -> node.path("count").asInt());
     }
 
+    /** The run; {@link DalvaNotFoundException} when it does not exist. */
     public RunInfo getRun(long runDbId) {
         return get(url(run(runDbId)), JsonResponses::runInfo);
     }

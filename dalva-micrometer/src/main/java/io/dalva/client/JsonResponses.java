@@ -73,6 +73,7 @@ final class JsonResponses {
     }
 
     /** A JSON object as an insertion-ordered, unmodifiable map of plain Java values. */
+    @SuppressWarnings("deprecation") // fields() works on every Jackson 2.x; its replacement properties() needs 2.15
     static Map<String, Object> map(JsonNode node) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return Map.of();

@@ -8,7 +8,6 @@ import io.dalva.test.DalvaTestServerExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every error row of dalva-api.md, and failures without a Dalva answer, over HTTP. */
 @ExtendWith(DalvaTestServerExtension.class)
@@ -238,8 +236,8 @@ class DalvaClientErrorsTest {
     }
 
     @Test
-    void httpsThroughAReverseProxyWithAnAuthorizationHeader(@TempDir Path dir) throws Exception {
-        try (TlsProxy proxy = TlsProxy.start(server.url(), "Bearer s3cret", dir)) {
+    void httpsThroughAReverseProxyWithAPathPrefixAndAnAuthorizationHeader() throws Exception {
+        try (TlsProxy proxy = TlsProxy.start(server.url(), "Bearer s3cret")) {
             OkHttpClient trusting = new OkHttpClient.Builder()
                 .sslSocketFactory(proxy.clientContext().getSocketFactory(), proxy.trustManager())
                 .build();
@@ -251,6 +249,8 @@ class DalvaClientErrorsTest {
 
                 assertThat(server.series(handle.id(), "loss")).containsExactly(Map.entry(0, 0.25));
                 assertThat(tls.getRun(handle.id()).state()).isEqualTo(RunState.COMPLETED);
+                assertThat(tls.listProjects()).extracting(ProjectInfo::name).contains("https");
+                assertThat(tls.serverUrl()).endsWith("/dalva");
             }
             try (DalvaClient noAuth = DalvaClient.builder().serverUrl(proxy.url()).okHttpClient(trusting).build()) {
                 assertThatThrownBy(noAuth::health).isInstanceOfSatisfying(DalvaServerException.class, e -> {

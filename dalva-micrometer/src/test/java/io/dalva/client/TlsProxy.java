@@ -12,10 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -23,10 +20,21 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * A TLS-terminating reverse proxy in front of a plain-HTTP server, as users put in front of
- * Dalva: HTTPS with a self-signed certificate made by {@code keytool}, and an
- * {@code Authorization} header required (401 with an HTML page without it).
+ * Dalva: HTTPS with a self-signed certificate, the server mounted
+ * under {@link #PREFIX}, and an {@code Authorization} header required (401 with an HTML page
+ * without it).
  */
 final class TlsProxy implements AutoCloseable {
+
+    /** The path the proxied server is mounted under. */
+    static final String PREFIX = "/dalva";
+
+    /**
+     * A self-signed certificate for 127.0.0.1 and localhost, valid until 2126, made with
+     * {@code keytool -genkeypair -alias proxy -keyalg EC -groupname secp256r1 -dname CN=localhost
+     * -ext SAN=ip:127.0.0.1,dns:localhost -validity 36500 -storetype PKCS12 -storepass changeit}.
+     */
+    private static final String KEY_STORE = "tls-proxy.p12";
 
     private static final char[] PASSWORD = "changeit".toCharArray();
 
@@ -36,19 +44,9 @@ final class TlsProxy implements AutoCloseable {
 
     private final HttpClient upstream = HttpClient.newHttpClient();
 
-    private TlsProxy(String target, String requiredAuthorization, Path dir) throws Exception {
-        Path file = dir.resolve("proxy.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "proxy", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-                file.toString(), "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-            .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
-            throw new IllegalStateException("keytool failed: " + output);
-        }
+    private TlsProxy(String target, String requiredAuthorization) throws Exception {
         keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = TlsProxy.class.getResourceAsStream(KEY_STORE)) {
             keyStore.load(in, PASSWORD);
         }
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -57,16 +55,17 @@ final class TlsProxy implements AutoCloseable {
         tls.init(keys.getKeyManagers(), null, null);
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
-        server.createContext("/", exchange -> forward(exchange, target, requiredAuthorization));
+        server.createContext(PREFIX + "/", exchange -> forward(exchange, target, requiredAuthorization));
         server.start();
     }
 
-    static TlsProxy start(String target, String requiredAuthorization, Path dir) throws Exception {
-        return new TlsProxy(target, requiredAuthorization, dir);
+    static TlsProxy start(String target, String requiredAuthorization) throws Exception {
+        return new TlsProxy(target, requiredAuthorization);
     }
 
+    /** The proxied server's URL: {@code https://127.0.0.1:<port>/dalva}. */
     String url() {
-        return "https://127.0.0.1:" + server.getAddress().getPort();
+        return "https://127.0.0.1:" + server.getAddress().getPort() + PREFIX;
     }
 
     /** A trust manager that trusts the proxy's self-signed certificate. */
@@ -93,7 +92,9 @@ final class TlsProxy implements AutoCloseable {
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
+            String pathAndQuery = exchange.getRequestURI().getRawPath().substring(PREFIX.length())
+                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + pathAndQuery))
                 .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
             String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
