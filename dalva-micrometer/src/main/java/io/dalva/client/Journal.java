@@ -59,6 +59,8 @@ final class Journal implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock fileLock;
     private Segment active; // guarded by lock
+    private Spare spare; // guarded by lock: a segment file mapped ahead by the sender
+    private long nextFileIndex = 1; // guarded by lock
     private long lastSeq; // guarded by lock
     private long heldBytes; // guarded by lock
     private long droppedEvents; // guarded by lock
@@ -221,14 +223,15 @@ final class Journal implements AutoCloseable {
             active.buffer = null; // readers keep their own views; the mapping goes with the last one
         }
         Segment segment = null;
-        if (dir != null) {
-            Path file = dir.resolve(EVENTS).resolve(segmentName(firstSeq));
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                segment = new Segment(firstSeq, file, channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity),
-                        capacity);
+        if (spare != null && spare.buffer.capacity() >= capacity) {
+            segment = new Segment(firstSeq, spare.file, spare.buffer, spare.buffer.capacity());
+            spare = null;
+        } else if (dir != null) {
+            try {
+                Spare created = mapNewFile(capacity);
+                segment = new Segment(firstSeq, created.file, created.buffer, capacity);
             } catch (IOException e) {
-                log.warn("Cannot create spool segment " + file + " (" + e + "); keeping events in memory", e);
+                log.warn("Cannot create a Dalva spool segment in " + dir + " (" + e + "); keeping events in memory", e);
             }
         }
         if (segment == null) {
@@ -239,8 +242,34 @@ final class Journal implements AutoCloseable {
         active = segment;
     }
 
-    static String segmentName(long firstSeq) {
-        return String.format("%020d.jsonl", firstSeq);
+    /** Maps the next segment file ahead of need, so that {@link #append} rarely waits for the file system. */
+    void prepareSpare() {
+        synchronized (lock) {
+            if (dir == null || spare != null || closed) {
+                return;
+            }
+            try {
+                spare = mapNewFile(segmentBytes);
+            } catch (IOException e) {
+                log.debug("Cannot prepare a Dalva spool segment in " + dir, e);
+            }
+        }
+    }
+
+    private Spare mapNewFile(int capacity) throws IOException {
+        Path file = dir.resolve(EVENTS).resolve(segmentName(nextFileIndex++));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            return new Spare(file, channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+        }
+    }
+
+    /** Segment files are numbered in creation order; each event inside carries its own seq. */
+    static String segmentName(long fileIndex) {
+        return String.format("%020d.jsonl", fileIndex);
+    }
+
+    private record Spare(Path file, MappedByteBuffer buffer) {
     }
 
     /** Records that every event up to {@code seq} is done and deletes the segments this covers. */
@@ -311,8 +340,18 @@ final class Journal implements AutoCloseable {
             }
         }
         force();
+        Spare unused;
         synchronized (lock) {
             closed = true;
+            unused = spare;
+            spare = null;
+        }
+        if (unused != null) {
+            try {
+                Files.deleteIfExists(unused.file);
+            } catch (IOException e) {
+                log.debug("Cannot delete unused spool segment " + unused.file, e);
+            }
         }
         releaseLock();
     }
@@ -351,6 +390,7 @@ final class Journal implements AutoCloseable {
         }
         files.sort(Comparator.comparing(path -> path.getFileName().toString()));
         for (Path file : files) {
+            nextFileIndex = Math.max(nextFileIndex, fileIndex(file) + 1);
             Segment segment = recoverSegment(file);
             if (segment == null || segment.lastSeq <= deliveredSeq) {
                 Files.deleteIfExists(file);
@@ -361,6 +401,15 @@ final class Journal implements AutoCloseable {
             lastSeq = Math.max(lastSeq, segment.lastSeq);
         }
         lastSeq = Math.max(lastSeq, deliveredSeq);
+    }
+
+    private static long fileIndex(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(0, name.length() - ".jsonl".length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Reads a segment left by an earlier process: its events end at the first NUL or broken line. */
