@@ -194,6 +194,9 @@ final class RunSender {
             case JournalEvent.CONFIG_LOGGED:
                 reader.next();
                 return sendConfig(event) && acknowledge(event.seq());
+            case JournalEvent.RUN_RESUMED:
+                reader.next();
+                return resumeRun() && acknowledge(event.seq());
             case JournalEvent.RUN_FINISHED:
                 reader.next();
                 if (!finishRun(event)) {
@@ -245,6 +248,25 @@ final class RunSender {
                     return false;
                 }
                 if (!sleepBeforeRetry(retry, "create run", e)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** A later process resumed the run: state back to running (after any finish the journal holds). */
+    private boolean resumeRun() {
+        RunInit init = new RunInit(manifest.project(), null, Map.of(), manifest.serverRunId(), null, List.of(), false);
+        for (int retry = 0; ; retry++) {
+            try {
+                runOpener.apply(init);
+                return true;
+            } catch (DalvaException e) {
+                if (!retryable(e)) {
+                    report("(run state)", null, "cannot resume: " + reason(e));
+                    return true;
+                }
+                if (!sleepBeforeRetry(retry, "resume the run", e)) {
                     return false;
                 }
             }
@@ -491,7 +513,7 @@ final class RunSender {
                 return false;
             }
             Object held = stored.get(entry.getKey());
-            if (!sameValue(held, entry.getValue())) {
+            if (!Values.sameValue(held, entry.getValue())) {
                 report(entry.getKey(), null,
                         "config key already exists with value " + held + " (logged: " + entry.getValue() + ")");
             }
@@ -502,13 +524,6 @@ final class RunSender {
     private boolean rejectConfig(Map<String, Object> config, DalvaException e) {
         config.keySet().forEach(key -> report(key, null, reason(e)));
         return true;
-    }
-
-    static boolean sameValue(Object stored, Object logged) {
-        if (stored instanceof Number a && logged instanceof Number b) {
-            return a.doubleValue() == b.doubleValue();
-        }
-        return Objects.equals(stored, logged);
     }
 
     private boolean finishRun(JournalEvent event) {
