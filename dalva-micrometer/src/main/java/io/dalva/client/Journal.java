@@ -272,14 +272,14 @@ final class Journal implements AutoCloseable {
     private record Spare(Path file, MappedByteBuffer buffer) {
     }
 
-    /** Records that every event up to {@code seq} is done and deletes the segments this covers. */
+    /** Records that every event up to {@code seq} is done and deletes the segments this covers; ignored once closed. */
     void acknowledge(long seq) {
-        if (seq <= deliveredSeq) {
-            return;
-        }
-        deliveredSeq = seq;
         List<Segment> done = new ArrayList<>();
         synchronized (lock) {
+            if (closed || seq <= deliveredSeq) {
+                return; // a closed journal may already belong to a replay: leave its files alone
+            }
+            deliveredSeq = seq;
             if (deliveredFile != null) {
                 deliveredFile.putLong(0, seq);
             }

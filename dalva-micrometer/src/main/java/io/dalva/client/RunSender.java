@@ -334,10 +334,7 @@ final class RunSender {
                 client.logBatch(manifest.serverId(), entries);
                 return true;
             } catch (DalvaConflictException e) {
-                if (retried && allAlreadyExist(e.conflicts(), entries)) {
-                    return true; // an earlier attempt was stored; its answer was lost
-                }
-                return resolveConflicts(entries, e);
+                return resolveConflicts(entries, e, retried);
             } catch (DalvaException e) {
                 if (!retryable(e)) {
                     return rejectEntries(entries, e);
@@ -350,46 +347,24 @@ final class RunSender {
         }
     }
 
-    /** Whether the conflicts say that every value of every entry already exists. */
-    static boolean allAlreadyExist(List<String> conflicts, List<LogEntry> entries) {
-        int expected = 0;
-        Set<String> wanted = new HashSet<>();
-        for (int i = 0; i < entries.size(); i++) {
-            LogEntry entry = entries.get(i);
-            String at = entry.step() == null ? "summary" : "step " + entry.step();
-            for (String path : entry.metrics().keySet()) {
-                wanted.add("Entry " + i + ": Metric '" + path + "' already exists at " + at);
-                expected++;
-            }
-        }
-        int matched = 0;
-        for (String conflict : conflicts) {
-            int end = conflict.indexOf(" (use remove()");
-            String head = end < 0 ? conflict : conflict.substring(0, end);
-            if (!wanted.remove(head.strip())) {
-                return false;
-            }
-            matched++;
-        }
-        return matched == expected && wanted.isEmpty();
-    }
-
     /**
-     * A genuine conflict: the server rolled the whole batch back. Report the values it names
-     * and send the others again; if a conflict cannot be tied to its values, isolate entries.
+     * The server rolled the whole batch back. Values it says "already exist" were stored by an
+     * earlier attempt when this request may have landed before (a retry, a replay): delivered.
+     * Other conflicts are genuine: reported. The rest is sent again. A conflict that cannot be
+     * tied to its value makes the entries go one by one.
      */
-    private boolean resolveConflicts(List<LogEntry> entries, DalvaConflictException e) {
+    private boolean resolveConflicts(List<LogEntry> entries, DalvaConflictException e, boolean mayHaveLanded) {
         Map<Integer, Map<String, String>> rejected = new LinkedHashMap<>();
         for (String conflict : e.conflicts()) {
             Attribution attribution = attribute(conflict, entries);
             if (attribution == null) {
-                return isolate(entries, e);
+                return isolate(entries, e, mayHaveLanded);
             }
             rejected.computeIfAbsent(attribution.entry(), i -> new LinkedHashMap<>())
                     .put(attribution.path(), attribution.reason());
         }
         if (rejected.isEmpty()) {
-            return isolate(entries, e);
+            return isolate(entries, e, mayHaveLanded);
         }
         List<LogEntry> remaining = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -399,7 +374,9 @@ final class RunSender {
             for (Map.Entry<String, ?> value : entry.metrics().entrySet()) {
                 String reason = reasons.get(value.getKey());
                 if (reason != null) {
-                    report(value.getKey(), entry.step(), reason);
+                    if (!(mayHaveLanded && reason.startsWith("Metric '" + value.getKey() + "' already exists at "))) {
+                        report(value.getKey(), entry.step(), reason);
+                    }
                 } else {
                     kept.put(value.getKey(), value.getValue());
                 }
@@ -445,12 +422,12 @@ final class RunSender {
     }
 
     /** Sends each entry alone, so that one bad entry cannot take the others down with it. */
-    private boolean isolate(List<LogEntry> entries, DalvaException e) {
+    private boolean isolate(List<LogEntry> entries, DalvaException e, boolean mayHaveLanded) {
         if (entries.size() == 1) {
             return rejectEntries(entries, e);
         }
         for (LogEntry entry : entries) {
-            if (!sendEntries(List.of(entry), false)) {
+            if (!sendEntries(List.of(entry), mayHaveLanded)) {
                 return false;
             }
         }
@@ -459,7 +436,7 @@ final class RunSender {
 
     private boolean rejectEntries(List<LogEntry> entries, DalvaException e) {
         if (entries.size() > 1 && !(e instanceof DalvaNotFoundException)) {
-            return isolate(entries, e);
+            return isolate(entries, e, false);
         }
         for (LogEntry entry : entries) {
             for (String path : entry.metrics().keySet()) {

@@ -221,19 +221,6 @@ class RunSenderTest {
         assertThat(batches).isLessThan(40);
     }
 
-    @Test
-    void theConflictParserCountsARetryAsDeliveredOnlyWhenEveryValueAlreadyExists() {
-        List<LogEntry> entries = List.of(new LogEntry(Map.of("a", 1.0), 3), new LogEntry(Map.of("a", 1.0), null));
-        assertThat(RunSender.allAlreadyExist(List.of(
-                "Entry 0: Metric 'a' already exists at step 3 (use remove() first to overwrite)",
-                "Entry 1: Metric 'a' already exists at summary (use remove() first to overwrite)"), entries)).isTrue();
-        assertThat(RunSender.allAlreadyExist(List.of(
-                "Entry 0: Metric 'a' already exists at step 3 (use remove() first to overwrite)"), entries)).isFalse();
-        assertThat(RunSender.allAlreadyExist(List.of(
-                "Entry 0: Metric 'a' already exists at step 3 (use remove() first to overwrite)",
-                "Entry 1: Type conflict for 'a': cannot log float, existing types are {'int'}"), entries)).isFalse();
-    }
-
     private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,0 +1,295 @@
+package io.dalva.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dalva.test.DalvaTestServer;
+import io.dalva.test.RecordedRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's promises, each under a fault injected by the test server: every step stored
+ * exactly once and in order, and {@code log()} never waits for the server.
+ */
+class DeliveryFaultsTest {
+
+    /** Generous for a loaded 2-core machine; a log() call takes microseconds. */
+    static final long MAX_LOG_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path spool;
+
+    DalvaTestServer server;
+    long maxLogNanos;
+    long totalLogNanos;
+    long logCalls;
+
+    @BeforeEach
+    void startServer() {
+        server = DalvaTestServer.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    DalvaRun.Builder run() {
+        return DalvaRun.builder().project("reliability").serverUrl(server.url()).spoolDirectory(spool)
+                .connectTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(2))
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)).shutdownTimeout(Duration.ofSeconds(10))
+                .spoolSegmentSize(4096);
+    }
+
+    void logSteps(DalvaRun run, int from, int to) {
+        for (int step = from; step < to; step++) {
+            Map<String, Object> metrics = Map.of("loss", step / 10.0, "accuracy", step / 1000.0);
+            long start = System.nanoTime();
+            run.log(metrics, step);
+            long took = System.nanoTime() - start;
+            maxLogNanos = Math.max(maxLogNanos, took);
+            totalLogNanos += took;
+            logCalls++;
+        }
+    }
+
+    /** Every step once, and the server received them in step order. */
+    void assertEveryStepOnceInOrder(long runDbId, int steps) {
+        assertThat(server.series(runDbId, "loss").keySet())
+                .containsExactlyElementsOf(IntStream.range(0, steps).boxed().toList());
+        assertThat(server.series(runDbId, "accuracy")).hasSize(steps);
+        assertThat(server.storedValueCount(runDbId)).isEqualTo(2 * steps);
+        List<Integer> arrival = stepsInArrivalOrder(server, runDbId);
+        assertThat(arrival).isSorted().doesNotHaveDuplicates();
+        assertThat(maxLogNanos).as("slowest log() call, ns").isLessThan(MAX_LOG_NANOS);
+    }
+
+    /** The steps of {@code loss} in the order the server stored them (successful writes only). */
+    static List<Integer> stepsInArrivalOrder(DalvaTestServer server, long runDbId) {
+        List<Integer> steps = new ArrayList<>();
+        for (RecordedRequest request : server.requests()) {
+            if (request.status() == 200 && request.path().equals("/api/runs/" + runDbId + "/log/batch")) {
+                try {
+                    for (JsonNode entry : JSON.readTree(request.body()).get("entries")) {
+                        if (entry.get("metrics").has("loss")) {
+                            steps.add(entry.get("step").asInt());
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return steps;
+    }
+
+    @Test
+    void serverDownAtStartTheApplicationStartsAndTheRunIsCreatedWhenTheServerAppears() {
+        server.stop();
+        long startedAt = System.nanoTime();
+        DalvaRun run = run().name("offline start").config(Map.of("lr", 0.01)).start();
+        assertThat(System.nanoTime() - startedAt).isLessThan(TimeUnit.SECONDS.toNanos(3));
+        assertThat(run.id()).isEqualTo(-1);
+        assertThat(run.runId()).isNull();
+        logSteps(run, 0, 100);
+        assertThat(run.flush(Duration.ofMillis(200))).isFalse();
+
+        server.restart();
+        assertThat(run.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(run.runId()).startsWith("REL-");
+        run.close();
+
+        assertEveryStepOnceInOrder(run.id(), 100);
+        assertThat(server.run(run.id()).orElseThrow().state()).isEqualTo("completed");
+        assertThat(server.run(run.id()).orElseThrow().config()).containsEntry("lr", 0.01);
+        assertThat(spool).isEmptyDirectory(); // delivered: the run's spool folder is gone
+    }
+
+    @Test
+    void serverStoppedLongerThanTheMemoryBufferHoldsThenBack() throws IOException {
+        DalvaRun run = run().start();
+        logSteps(run, 0, 20);
+        server.stop();
+        logSteps(run, 20, 600); // ~70 KB of events, many times the 4 KB mapped segment
+        try (var segments = Files.list(run.spoolDirectory().resolve("events"))) {
+            assertThat(segments.count()).isGreaterThan(10);
+        }
+        server.restart();
+        run.close();
+
+        assertEveryStepOnceInOrder(run.id(), 600);
+        assertThat(server.run(run.id()).orElseThrow().state()).isEqualTo("completed");
+    }
+
+    @Test
+    void aStormOf503s() {
+        DalvaRun run = run().start();
+        server.failNext(40, 503, "/log/batch$");
+        logSteps(run, 0, 200);
+        run.close();
+
+        assertEveryStepOnceInOrder(run.id(), 200);
+        assertThat(server.requests().stream().filter(request -> request.status() == 503).count()).isEqualTo(40);
+    }
+
+    @Test
+    void responsesSlowerThanTheStep() {
+        DalvaRun run = run().start();
+        server.delayResponses(Duration.ofMillis(25));
+        for (int step = 0; step < 200; step += 10) {
+            logSteps(run, step, step + 10);
+            sleepMillis(5); // the application records faster than the server answers
+        }
+        run.close();
+
+        assertEveryStepOnceInOrder(run.id(), 200);
+    }
+
+    @Test
+    void theConnectionDroppedAfterTheServerStoredTheDataNeitherDuplicatesNorDrops() {
+        DalvaRun run = run().start();
+        server.dropConnectionAfterStoring(3, "/log/batch$");
+        logSteps(run, 0, 150);
+        run.close();
+
+        assertEveryStepOnceInOrder(run.id(), 150);
+        assertThat(server.requests()).filteredOn(request -> request.status() == 0).hasSize(3);
+        assertThat(server.requests()).filteredOn(request -> request.status() == 409).isNotEmpty();
+    }
+
+    @Test
+    void aGenuineConflictInTheMiddleOfTheQueueIsReportedAndDoesNotBlockTheRest() {
+        DalvaRun run = run().start();
+        logSteps(run, 0, 50);
+        run.log(Map.of("loss", 42.0, "lr", 0.1), 10); // loss at step 10 exists already
+        logSteps(run, 50, 100);
+
+        assertThatThrownBy(() -> run.flush(Duration.ofSeconds(10))).isInstanceOfSatisfying(
+                DalvaDeliveryException.class, e -> {
+                    assertThat(e.failures()).singleElement().satisfies(failure -> {
+                        assertThat(failure.run()).isEqualTo(run.runId());
+                        assertThat(failure.path()).isEqualTo("loss");
+                        assertThat(failure.step()).isEqualTo(10);
+                        assertThat(failure.reason()).contains("already exists");
+                    });
+                });
+        run.close();
+        assertEveryStepOnceInOrder(run.id(), 100);
+        assertThat(server.series(run.id(), "loss").get(10)).isEqualTo(1.0);
+        assertThat(server.series(run.id(), "lr")).containsExactly(Map.entry(10, 0.1));
+    }
+
+    @Test
+    void aNewRunOnTheSameSpoolDeliversWhatTheLastOneLeftWhenTheRunIsResumed() {
+        DalvaRun first = run().shutdownTimeout(Duration.ofMillis(200)).start();
+        logSteps(first, 0, 50);
+        assertThat(first.flush(Duration.ofSeconds(10))).isTrue();
+        server.stop();
+        logSteps(first, 50, 100);
+        long closing = System.nanoTime();
+        first.close(); // the server is down: the rest stays in the spool
+        assertThat(System.nanoTime() - closing).isLessThan(TimeUnit.SECONDS.toNanos(2));
+        assertThat(first.spoolDirectory()).isDirectory();
+
+        server.restart();
+        DalvaRun second = run().resumeFrom(first.runId()).start(); // as after a JVM restart
+        assertThat(second.id()).isEqualTo(first.id());
+        logSteps(second, 100, 150);
+        second.close();
+
+        assertEveryStepOnceInOrder(first.id(), 150);
+        assertThat(server.run(first.id()).orElseThrow().state()).isEqualTo("completed");
+        assertThat(spool).isEmptyDirectory();
+    }
+
+    @Test
+    void closeNeverBlocksPastTheShutdownTimeoutAndFailIsRecorded() {
+        DalvaRun run = run().shutdownTimeout(Duration.ofMillis(300)).start();
+        logSteps(run, 0, 10);
+        assertThat(run.flush(Duration.ofSeconds(10))).isTrue();
+        server.delayResponses(Duration.ofMillis(1500)); // a request hangs when the program ends
+        logSteps(run, 10, 20);
+        long closing = System.nanoTime();
+        run.fail();
+        assertThat(System.nanoTime() - closing).isLessThan(TimeUnit.MILLISECONDS.toNanos(1200));
+        sleepMillis(1700); // the hung request completes; this process no longer records it
+        server.delayResponses(Duration.ZERO);
+
+        DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(10), line -> { });
+        assertThat(result.remaining()).isZero();
+        assertThat(result.failures()).isEmpty();
+        assertEveryStepOnceInOrder(run.id(), 20);
+        assertThat(server.run(run.id()).orElseThrow().state()).isEqualTo("failed");
+    }
+
+    @Test
+    void aChildJvmKilledWithSigkillRightAfterLogReturnedLosesNothing() throws Exception {
+        server.delayResponses(Duration.ofMillis(20)); // deliveries are in flight when the kill comes
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), KilledRunMain.class.getName(), server.url(),
+                spool.toString(), "300");
+        builder.redirectErrorStream(true);
+        Process child = builder.start();
+        String runId = null;
+        long childMaxLogNanos = -1;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith("LOGGED ")) {
+                    String[] parts = line.split(" ");
+                    runId = parts[1];
+                    childMaxLogNanos = Long.parseLong(parts[2]);
+                    child.destroyForcibly(); // SIGKILL, right after the last log() returned
+                    break;
+                }
+            }
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(runId).as("the child's output").isNotNull();
+        assertThat(child.exitValue()).isEqualTo(137); // killed by signal 9
+        long runDbId = server.runByRunId(runId).orElseThrow().id();
+        assertThat(server.series(runDbId, "loss").size()).isLessThan(300); // the kill came before delivery ended
+
+        server.delayResponses(Duration.ZERO);
+        List<String> progress = new ArrayList<>();
+        DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(20), progress::add);
+
+        assertThat(result.remaining()).isZero();
+        assertThat(result.failures()).isEmpty();
+        assertThat(progress).anyMatch(line -> line.contains(runId) && line.contains("done"));
+        maxLogNanos = childMaxLogNanos;
+        assertEveryStepOnceInOrder(runDbId, 300);
+        assertThat(server.run(runDbId).orElseThrow().state()).isEqualTo("failed"); // its program never finished it
+        assertThat(spool).isEmptyDirectory();
+    }
+
+    static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

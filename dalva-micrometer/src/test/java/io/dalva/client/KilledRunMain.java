@@ -1,0 +1,33 @@
+package io.dalva.client;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The child JVM of {@link DeliveryFaultsTest}: starts a run, logs the given number of steps,
+ * prints {@code LOGGED <run id> <slowest log() in ns>} and waits to be killed.
+ */
+public final class KilledRunMain {
+
+    private KilledRunMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        String serverUrl = args[0];
+        Path spool = Path.of(args[1]);
+        int steps = Integer.parseInt(args[2]);
+        DalvaRun run = DalvaRun.builder().project("reliability").serverUrl(serverUrl).spoolDirectory(spool)
+                .maxBatchValues(40).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)).start();
+        long slowest = 0;
+        for (int step = 0; step < steps; step++) {
+            Map<String, Object> metrics = Map.of("loss", step / 10.0, "accuracy", step / 1000.0);
+            long start = System.nanoTime();
+            run.log(metrics, step);
+            slowest = Math.max(slowest, System.nanoTime() - start);
+        }
+        System.out.println("LOGGED " + run.runId() + " " + slowest);
+        System.out.flush();
+        Thread.sleep(60_000);
+    }
+}
