@@ -2,6 +2,7 @@ package io.dalva.client;
 
 import io.micrometer.common.util.internal.logging.InternalLogger;
 import io.micrometer.common.util.internal.logging.InternalLoggerFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +31,22 @@ import java.util.OptionalInt;
  * {@link IllegalArgumentException} naming the key, thrown before anything is sent. Dalva
  * never overwrites: logging a path again at the same step is a {@link DalvaConflictException}.
  *
- * <p>Writes are synchronous and one at a time per run (the server fails concurrent writes to
- * a run); server failures are {@link DalvaException}s. Thread-safe.
+ * <p><b>Delivery.</b> {@code log} and {@code logConfig} return at once: the values go to
+ * the run's journal, a memory-mapped file in the spool folder (default
+ * {@code ~/.dalva/java-spool}) that survives the process being killed, and a daemon thread
+ * ({@code dalva-sender}) delivers them in order, one request at a time, retrying connection
+ * failures, timeouts, 429 and 5xx with exponential backoff. Values the server rejects for good
+ * (a genuine 409 or 422) are reported by {@link #flush(Duration)} and {@link #finish()} as a
+ * {@link DalvaDeliveryException}, and never hold back what was logged after them.
+ * {@link #finish()}, {@link #fail()} and {@link #close()} wait at most the shutdown timeout
+ * (default 5 s); what is not delivered by then stays in the spool and is delivered when the run
+ * is resumed or by the replay command ({@link DalvaSpool}). {@link Builder#synchronous(boolean)}
+ * makes {@code log} wait for the server instead.
+ *
+ * <p>When the server cannot be reached at {@link Builder#start()}, the run starts anyway and
+ * is created when the server answers; until then {@link #id()} is -1 and {@link #runId()} is
+ * {@code null}, and the methods that read from the server throw {@link IllegalStateException}.
+ * Thread-safe.
  */
 public final class DalvaRun implements AutoCloseable {
 
@@ -41,39 +56,49 @@ public final class DalvaRun implements AutoCloseable {
 
     private final boolean ownsClient;
 
-    private final RunHandle handle;
+    private final RunDelivery delivery;
 
     private final String project;
 
-    /** One write in flight per run. */
+    private final Duration settleTimeout;
+
+    /** Serializes the synchronous writes (removals) and the end of the run. */
     private final Object writeLock = new Object();
 
     private volatile boolean ended;
 
-    private DalvaRun(DalvaClient client, boolean ownsClient, RunHandle handle, String project) {
+    private DalvaRun(DalvaClient client, boolean ownsClient, RunDelivery delivery, String project,
+            Duration settleTimeout) {
         this.client = client;
         this.ownsClient = ownsClient;
-        this.handle = handle;
+        this.delivery = delivery;
         this.project = project;
+        this.settleTimeout = settleTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The run's database id (the id in the server's URLs). */
+    /** The run's database id (the id in the server's URLs); -1 until the server has created the run. */
     public long id() {
-        return handle.id();
+        Long id = delivery.manifest().serverId();
+        return id == null ? -1 : id;
     }
 
-    /** The run's human id such as {@code "DEM-7"}, used to resume or fork it. */
+    /** The run's human id such as {@code "DEM-7"}, used to resume or fork it; {@code null} until created. */
     public String runId() {
-        return handle.runId();
+        return delivery.manifest().serverRunId();
     }
 
     /** The run's name, may be {@code null}. */
     public String name() {
-        return handle.name();
+        return delivery.manifest().name();
+    }
+
+    /** This run's journal folder in the spool, or {@code null} when the journal is in memory only. */
+    public Path spoolDirectory() {
+        return delivery.directory();
     }
 
     public String project() {
@@ -85,67 +110,83 @@ public final class DalvaRun implements AutoCloseable {
         return client;
     }
 
-    /** Logs scalar (step-less) metrics, e.g. final results. An empty map sends nothing. */
+    /**
+     * Logs scalar (step-less) metrics, e.g. final results. An empty map sends nothing. Returns
+     * at once (see the class comment); {@link IllegalStateException} once the run has ended.
+     */
     public void log(Map<String, ?> metrics) {
         write(Values.flattenMetrics(metrics), null);
     }
 
-    /** Logs metrics at {@code step} (0..2^31-1). An empty map sends nothing. */
+    /** Logs metrics at {@code step} (0..2^31-1). An empty map sends nothing. Returns at once. */
     public void log(Map<String, ?> metrics, int step) {
         Map<String, Object> flat = Values.flattenMetrics(metrics);
         Values.checkStep(step);
         write(flat, step);
     }
 
-    /** Adds config keys; a key that already exists is a {@link DalvaConflictException}. */
+    /**
+     * Adds config keys, delivered like metrics. A key the run holds already with the same value
+     * is skipped; with another value it is reported as a {@link DeliveryFailure}.
+     */
     public void logConfig(Map<String, ?> config) {
         Map<String, Object> flat = Values.flattenConfig(config);
         if (flat.isEmpty()) {
             return;
         }
-        synchronized (writeLock) {
-            client.logConfig(id(), flat);
-        }
+        checkOpen();
+        delivery.logConfig(flat);
+    }
+
+    /**
+     * Waits until everything logged so far is stored, at most {@code timeout}.
+     *
+     * @return {@code true} when everything was delivered in time, {@code false} when some is still
+     *     queued (server unreachable or slow)
+     * @throws DalvaDeliveryException when the server rejected values since the last report
+     */
+    public boolean flush(Duration timeout) {
+        return delivery.flush(timeout);
     }
 
     /** The value at the highest step of {@code path} (or its scalar); {@link DalvaNotFoundException} if none. */
     public Object getMetric(String path) {
-        return client.getMetric(id(), path, null).value();
+        return client.getMetric(serverId(), path, null).value();
     }
 
     /** The value of {@code path} at {@code step}; {@link DalvaNotFoundException} if none. */
     public Object getMetric(String path, int step) {
-        return client.getMetric(id(), path, step).value();
+        return client.getMetric(serverId(), path, step).value();
     }
 
     /** Removes every value of {@code path}, so it can be logged again. */
     public void removeMetric(String path) {
         synchronized (writeLock) {
-            client.deleteMetric(id(), path, null);
+            client.deleteMetric(serverId(), path, null);
         }
     }
 
     /** Removes the value of {@code path} at {@code step}, so it can be logged again. */
     public void removeMetric(String path, int step) {
         synchronized (writeLock) {
-            client.deleteMetric(id(), path, step);
+            client.deleteMetric(serverId(), path, step);
         }
     }
 
     /** The run's config, flat ({@code model/layers} for nested keys). */
     public Map<String, Object> getConfig() {
-        return client.getConfig(id());
+        return client.getConfig(serverId());
     }
 
     /** One config value; {@link DalvaNotFoundException} if the key does not exist. */
     public Object getConfig(String key) {
-        return client.getConfigValue(id(), key);
+        return client.getConfigValue(serverId(), key);
     }
 
     /** Removes a config key, so it can be logged again with another value. */
     public void removeConfig(String key) {
         synchronized (writeLock) {
-            client.deleteConfig(id(), key);
+            client.deleteConfig(serverId(), key);
         }
     }
 
@@ -155,9 +196,10 @@ public final class DalvaRun implements AutoCloseable {
      */
     public OptionalInt lastStep() {
         OptionalInt last = OptionalInt.empty();
-        for (MetricPath path : client.listMetrics(id())) {
+        long id = serverId();
+        for (MetricPath path : client.listMetrics(id)) {
             if (path.isSeries()) {
-                Integer step = client.getMetric(id(), path.path(), null).step();
+                Integer step = client.getMetric(id, path.path(), null).step();
                 if (step != null && (last.isEmpty() || step > last.getAsInt())) {
                     last = OptionalInt.of(step);
                 }
@@ -166,19 +208,32 @@ public final class DalvaRun implements AutoCloseable {
         return last;
     }
 
-    /** Marks the run completed. */
+    /**
+     * Marks the run completed once everything logged is stored, waiting at most the shutdown
+     * timeout; what is left stays in the spool. Later calls do nothing.
+     *
+     * @throws DalvaDeliveryException when the server rejected values since the last report
+     */
     public void finish() {
-        synchronized (writeLock) {
-            client.finish(id());
-            ended = true;
-        }
+        end("completed");
     }
 
-    /** Marks the run failed. */
+    /** Like {@link #finish()}, but marks the run failed: call it when the program fails. */
     public void fail() {
+        end("failed");
+    }
+
+    private void end(String state) {
         synchronized (writeLock) {
-            client.setState(id(), RunState.FAILED);
+            if (ended) {
+                return;
+            }
             ended = true;
+        }
+        delivery.finish(state);
+        DalvaDeliveryException failures = delivery.takeFailures();
+        if (failures != null) {
+            throw failures;
         }
     }
 
@@ -209,9 +264,25 @@ public final class DalvaRun implements AutoCloseable {
         if (flat.isEmpty()) {
             return;
         }
-        synchronized (writeLock) {
-            client.log(id(), flat, step);
+        checkOpen();
+        delivery.log(flat, step);
+    }
+
+    private void checkOpen() {
+        if (ended) {
+            throw new IllegalStateException("run " + (runId() != null ? runId() : name()) + " has ended");
         }
+    }
+
+    /** The database id for a direct call, once what was logged before has been delivered. */
+    private long serverId() {
+        delivery.await(settleTimeout);
+        long id = id();
+        if (id < 0) {
+            throw new IllegalStateException("run not created yet: the Dalva server at " + client.serverUrl()
+                    + " has not answered since the run started");
+        }
+        return id;
     }
 
     /**
@@ -236,6 +307,22 @@ public final class DalvaRun implements AutoCloseable {
         private final DalvaClient.Builder clientBuilder = DalvaClient.builder();
 
         private boolean clientOptionsSet;
+
+        private Path spoolDirectory = DeliveryOptions.DEFAULT.spoolDirectory();
+
+        private int spoolSegmentSize = DeliveryOptions.DEFAULT.segmentBytes();
+
+        private long maxSpoolSize = DeliveryOptions.DEFAULT.maxSpoolBytes();
+
+        private int maxBatchValues = DeliveryOptions.DEFAULT.maxBatchValues();
+
+        private Backoff backoff = DeliveryOptions.DEFAULT.backoff();
+
+        private Duration syncInterval = DeliveryOptions.DEFAULT.syncInterval();
+
+        private Duration shutdownTimeout = DeliveryOptions.DEFAULT.shutdownTimeout();
+
+        private boolean synchronous;
 
         private Builder() {
         }
@@ -316,12 +403,73 @@ public final class DalvaRun implements AutoCloseable {
         }
 
         /**
-         * Checks the server's health, then creates, resumes or forks the run.
+         * The spool folder: one journal folder per run holds what is not delivered yet. Default
+         * {@code ~/.dalva/java-spool}; {@code null} keeps journals in memory (lost if the
+         * process dies).
+         */
+        public Builder spoolDirectory(Path directory) {
+            this.spoolDirectory = directory;
+            return this;
+        }
+
+        /** Size of one journal segment file, the memory-mapped buffer (default 1 MiB, at least 4 KiB). */
+        public Builder spoolSegmentSize(int bytes) {
+            this.spoolSegmentSize = bytes;
+            return this;
+        }
+
+        /** The most the run's undelivered journal may hold (default 256 MiB); beyond it, values are dropped and logged. */
+        public Builder maxSpoolSize(long bytes) {
+            this.maxSpoolSize = bytes;
+            return this;
+        }
+
+        /** The most metric values in one request (default 500; the server stores ~250 values a second). */
+        public Builder maxBatchValues(int values) {
+            this.maxBatchValues = values;
+            return this;
+        }
+
+        /**
+         * Retry delays: exponential from {@code initial} up to {@code max}, each jittered between
+         * half and all of it (default 250 ms to 30 s).
+         */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.backoff = new Backoff(initial, max);
+            return this;
+        }
+
+        /** How often the journal is forced to the storage device, for power loss (default 1 s). */
+        public Builder syncInterval(Duration interval) {
+            this.syncInterval = interval;
+            return this;
+        }
+
+        /** The most {@link #finish()}, {@link #fail()} and {@link #close()} wait for delivery (default 5 s). */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether {@code log} and {@code logConfig} wait until the server stored the values
+         * (at most the shutdown timeout) and throw its errors; default {@code false}. A synchronous
+         * run also fails to start when the server is unreachable.
+         */
+        public Builder synchronous(boolean synchronous) {
+            this.synchronous = synchronous;
+            return this;
+        }
+
+        /**
+         * Checks the server's health, then creates, resumes or forks the run. When the server
+         * cannot be reached, the run starts anyway (unless synchronous) and is created when the
+         * server answers.
          *
          * @throws IllegalArgumentException on a missing project or an invalid config value
          * @throws DalvaNotFoundException when the run to resume or fork does not exist in the project
          * @throws DalvaConflictException when resuming with a config value that differs from the run's
-         * @throws DalvaException when the server cannot be reached or fails
+         * @throws DalvaException when the server fails (or, for a synchronous run, cannot be reached)
          */
         public DalvaRun start() {
             if (project == null || project.isBlank()) {
@@ -335,12 +483,30 @@ public final class DalvaRun implements AutoCloseable {
                         "client(...) excludes serverUrl, timeouts and headers: configure them on that client");
             }
             Map<String, Object> flatConfig = Values.flattenConfig(config);
+            DeliveryOptions options = new DeliveryOptions(spoolDirectory, spoolSegmentSize, maxSpoolSize,
+                    maxBatchValues, backoff, syncInterval, shutdownTimeout);
+            RunInit init = RunInit.builder(project).name(name).config(flatConfig).resumeFrom(resumeFrom)
+                .forkFrom(forkFrom).build();
             boolean ownsClient = client == null;
             DalvaClient runClient = ownsClient ? clientBuilder.build() : client;
             try {
-                runClient.health();
-                RunHandle handle = resumeFrom != null ? resume(runClient, flatConfig) : create(runClient, flatConfig);
-                return new DalvaRun(runClient, ownsClient, handle, project);
+                RunHandle handle;
+                try {
+                    runClient.health();
+                    handle = resumeFrom != null ? resume(runClient, flatConfig) : create(runClient, flatConfig);
+                }
+                catch (DalvaUnreachableException e) {
+                    if (synchronous) {
+                        throw e;
+                    }
+                    logger.warn("Dalva server " + runClient.serverUrl() + " is unreachable (" + e.getMessage()
+                            + "): the run starts anyway, is created when the server answers, and its data is "
+                            + "spooled meanwhile");
+                    handle = null;
+                }
+                RunDelivery delivery = RunDelivery.start(runClient, options, synchronous, init, handle,
+                        deferred -> openRun(runClient, deferred));
+                return new DalvaRun(runClient, ownsClient, delivery, project, shutdownTimeout);
             }
             catch (RuntimeException e) {
                 if (ownsClient) {
@@ -386,10 +552,23 @@ public final class DalvaRun implements AutoCloseable {
         }
 
         private RunInfo findRun(DalvaClient client) {
+            return DalvaRun.findRun(client, project, resumeFrom);
+        }
+    }
+
+    /** Creates, resumes or forks a run whose start was deferred; a resumed run must exist. */
+    static RunHandle openRun(DalvaClient client, RunInit init) {
+        if (init.resumeFrom() != null) {
+            findRun(client, init.project(), init.resumeFrom());
+        }
+        return client.initRun(init);
+    }
+
+    private static RunInfo findRun(DalvaClient client, String project, String resumeFrom) {
             ProjectInfo projectInfo = client.listProjects().stream()
                 .filter(p -> p.name().equals(project))
                 .findFirst()
-                .orElseThrow(this::notFound);
+                .orElseThrow(() -> notFound(project, resumeFrom));
             int pageSize = 100;
             for (int offset = 0;; offset += pageSize) {
                 RunPage page = client.listRuns(RunQuery.builder().projectId(projectInfo.id()).search(resumeFrom)
@@ -400,13 +579,12 @@ public final class DalvaRun implements AutoCloseable {
                     }
                 }
                 if (!page.hasMore() || page.runs().isEmpty()) {
-                    throw notFound();
+                    throw notFound(project, resumeFrom);
                 }
             }
-        }
+    }
 
-        private DalvaNotFoundException notFound() {
-            return new DalvaNotFoundException("run " + resumeFrom + " not found in project " + project);
-        }
+    private static DalvaNotFoundException notFound(String project, String resumeFrom) {
+        return new DalvaNotFoundException("run " + resumeFrom + " not found in project " + project);
     }
 }

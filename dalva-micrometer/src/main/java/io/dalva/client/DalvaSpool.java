@@ -132,7 +132,7 @@ public final class DalvaSpool {
                 + url);
         DeliveryOptions options = DeliveryOptions.DEFAULT;
         try (DalvaClient client = DalvaClient.builder().serverUrl(url).build()) {
-            RunSender sender = new RunSender(client, journal, manifest, options, client::initRun).start();
+            RunSender sender = new RunSender(client, journal, manifest, options, init -> DalvaRun.openRun(client, init)).start();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!sender.awaitDelivered(last, Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()))) {
                 if (System.nanoTime() >= deadline || sender.halted() != null) {

@@ -188,6 +188,11 @@ final class RunDelivery {
         return delivered;
     }
 
+    /** Waits until everything recorded so far is delivered, at most {@code timeout}; reports nothing. */
+    boolean await(Duration timeout) {
+        return sender.awaitDelivered(journal.lastSeq(), timeout.toNanos());
+    }
+
     /** The failures not yet reported, or {@code null}. */
     DalvaDeliveryException takeFailures() {
         return sender.takeFailures();

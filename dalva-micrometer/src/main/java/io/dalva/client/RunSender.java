@@ -349,8 +349,8 @@ final class RunSender {
 
     /**
      * The server rolled the whole batch back. Values it says "already exist" were stored by an
-     * earlier attempt when this request may have landed before (a retry, a replay): delivered.
-     * Other conflicts are genuine: reported. The rest is sent again. A conflict that cannot be
+     * earlier attempt when this request may have landed before (a retry, a replay), or when the
+     * server holds the same value: delivered. Other conflicts are genuine: reported. The rest is sent again. A conflict that cannot be
      * tied to its value makes the entries go one by one.
      */
     private boolean resolveConflicts(List<LogEntry> entries, DalvaConflictException e, boolean mayHaveLanded) {
@@ -374,7 +374,8 @@ final class RunSender {
             for (Map.Entry<String, ?> value : entry.metrics().entrySet()) {
                 String reason = reasons.get(value.getKey());
                 if (reason != null) {
-                    if (!(mayHaveLanded && reason.startsWith("Metric '" + value.getKey() + "' already exists at "))) {
+                    boolean exists = reason.startsWith("Metric '" + value.getKey() + "' already exists at ");
+                    if (!exists || !(mayHaveLanded || storedAlready(value.getKey(), entry.step(), value.getValue()))) {
                         report(value.getKey(), entry.step(), reason);
                     }
                 } else {
@@ -386,6 +387,18 @@ final class RunSender {
             }
         }
         return remaining.isEmpty() || sendEntries(remaining, false);
+    }
+
+    /**
+     * Whether the server holds this very value: then an attempt we could not see stored it (HTTP
+     * stacks may resend a request on a dropped connection by themselves).
+     */
+    private boolean storedAlready(String path, Integer step, Object value) {
+        try {
+            return Values.sameValue(client.getMetric(manifest.serverId(), path, step).value(), value);
+        } catch (DalvaException e) {
+            return false;
+        }
     }
 
     private record Attribution(int entry, String path, String reason) {

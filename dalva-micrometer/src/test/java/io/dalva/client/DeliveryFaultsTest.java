@@ -268,8 +268,9 @@ class DeliveryFaultsTest {
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(runId).as("the child's output").isNotNull();
+        String killedRun = runId;
         assertThat(child.exitValue()).isEqualTo(137); // killed by signal 9
-        long runDbId = server.runByRunId(runId).orElseThrow().id();
+        long runDbId = server.runByRunId(killedRun).orElseThrow().id();
         assertThat(server.series(runDbId, "loss").size()).isLessThan(300); // the kill came before delivery ended
 
         server.delayResponses(Duration.ZERO);
@@ -278,7 +279,7 @@ class DeliveryFaultsTest {
 
         assertThat(result.remaining()).isZero();
         assertThat(result.failures()).isEmpty();
-        assertThat(progress).anyMatch(line -> line.contains(runId) && line.contains("done"));
+        assertThat(progress).anyMatch(line -> line.contains(killedRun) && line.contains("done"));
         maxLogNanos = childMaxLogNanos;
         assertEveryStepOnceInOrder(runDbId, 300);
         assertThat(server.run(runDbId).orElseThrow().state()).isEqualTo("failed"); // its program never finished it
