@@ -20,6 +20,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +41,10 @@ import java.util.stream.Stream;
  * sequence number the server has taken, deleting segments it covers.
  *
  * <p>Without a directory the same segments live on the Java heap (bounded, lost with the process).
+ *
+ * <p>Threads: any number of recording threads append (serialized by one lock that only they
+ * take); one sender thread reads, acknowledges, forces and maps spare segments without ever
+ * taking that lock, so a recording thread never waits for the sender, let alone the server.
  */
 final class Journal implements AutoCloseable {
 
@@ -50,22 +58,22 @@ final class Journal implements AutoCloseable {
     private final Path dir;
     private final int segmentBytes;
     private final long maxBytes;
-    private final Object lock = new Object();
-    private final EventEncoder encoder = new EventEncoder();
-    private final List<Segment> segments = new ArrayList<>(); // guarded by lock, ordered by firstSeq
-    private final List<MappedByteBuffer> unforced = new ArrayList<>(); // guarded by lock
+    private final Object appendLock = new Object(); // taken by recording threads only
+    private final EventEncoder encoder = new EventEncoder(); // guarded by appendLock
+    private final List<Segment> segments = new CopyOnWriteArrayList<>(); // ordered by firstSeq
+    private final ConcurrentLinkedQueue<MappedByteBuffer> unforced = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<Spare> spare = new AtomicReference<>(); // mapped ahead by the sender
+    private final AtomicLong nextFileIndex = new AtomicLong(1);
+    private final AtomicLong heldBytes = new AtomicLong();
     private final long recoveredSeq;
     private final MappedByteBuffer deliveredFile;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
-    private Segment active; // guarded by lock
-    private Spare spare; // guarded by lock: a segment file mapped ahead by the sender
-    private long nextFileIndex = 1; // guarded by lock
-    private long lastSeq; // guarded by lock
-    private long heldBytes; // guarded by lock
-    private long droppedEvents; // guarded by lock
-    private boolean closed; // guarded by lock
-    private volatile long deliveredSeq;
+    private volatile Segment active; // written under appendLock
+    private volatile long lastSeq; // written under appendLock
+    private long droppedEvents; // guarded by appendLock
+    private volatile boolean closed; // written under appendLock
+    private volatile long deliveredSeq; // written by the sender
 
     private Journal(Path dir, int segmentBytes, long maxBytes) throws IOException {
         if (segmentBytes < 256) {
@@ -134,22 +142,18 @@ final class Journal implements AutoCloseable {
     }
 
     long lastSeq() {
-        synchronized (lock) {
-            return lastSeq;
-        }
+        return lastSeq;
     }
 
     long droppedEvents() {
-        synchronized (lock) {
+        synchronized (appendLock) {
             return droppedEvents;
         }
     }
 
     /** Bytes of segments that hold undelivered events (file size or heap). */
     long heldBytes() {
-        synchronized (lock) {
-            return heldBytes;
-        }
+        return heldBytes.get();
     }
 
     long appendMetrics(Map<String, ?> metrics, Integer step) {
@@ -191,7 +195,7 @@ final class Journal implements AutoCloseable {
      * (the event is dropped, counted and logged). Never blocks on I/O except to map a new segment.
      */
     long append(String type, EventEncoder.Payload payload) {
-        synchronized (lock) {
+        synchronized (appendLock) {
             if (closed) {
                 return -1;
             }
@@ -200,7 +204,7 @@ final class Journal implements AutoCloseable {
             int length = line.length();
             if (active == null || active.capacity - active.limit < length) {
                 int capacity = Math.max(segmentBytes, length);
-                if (heldBytes + capacity > maxBytes) {
+                if (heldBytes.get() + capacity > maxBytes) {
                     droppedEvents++;
                     dropLogger.log(() -> "Dalva spool full (" + maxBytes + " bytes"
                             + (dir == null ? " in memory" : " in " + dir) + "): dropped " + type + " event " + seq
@@ -209,59 +213,85 @@ final class Journal implements AutoCloseable {
                 }
                 startSegment(seq, capacity);
             }
-            active.buffer.put(active.limit, line.array(), 0, length);
-            active.lastSeq = seq;
-            active.limit += length; // volatile write: publishes the bytes to the reader
+            Segment segment = active;
+            segment.buffer.put(segment.limit, line.array(), 0, length);
+            segment.lastSeq = seq;
+            segment.limit += length; // volatile write: publishes the bytes to the reader
             lastSeq = seq;
             return seq;
         }
     }
 
     private void startSegment(long firstSeq, int capacity) {
-        if (active != null && active.buffer instanceof MappedByteBuffer mapped) {
+        Segment previous = active;
+        if (previous != null && previous.buffer instanceof MappedByteBuffer mapped) {
             unforced.add(mapped);
-            active.buffer = null; // readers keep their own views; the mapping goes with the last one
+            previous.buffer = null; // readers keep their own views; the mapping goes with the last one
         }
         Segment segment = null;
-        if (spare != null && spare.buffer.capacity() >= capacity) {
-            segment = new Segment(firstSeq, spare.file, spare.buffer, spare.buffer.capacity());
-            spare = null;
-        } else if (dir != null) {
-            try {
-                Spare created = mapNewFile(capacity);
-                segment = new Segment(firstSeq, created.file, created.buffer, capacity);
-            } catch (IOException e) {
-                log.warn("Cannot create a Dalva spool segment in " + dir + " (" + e + "); keeping events in memory", e);
+        Spare ready = spare.getAndSet(null);
+        if (ready != null && ready.buffer.capacity() >= capacity) {
+            segment = new Segment(firstSeq, ready.file, ready.buffer, ready.buffer.capacity());
+        } else {
+            discard(ready);
+            if (dir != null) {
+                try {
+                    Spare created = mapNewFile(capacity);
+                    segment = new Segment(firstSeq, created.file, created.buffer, capacity);
+                } catch (IOException e) {
+                    log.warn("Cannot create a Dalva spool segment in " + dir + " (" + e
+                            + "); keeping events in memory", e);
+                }
             }
         }
         if (segment == null) {
             segment = new Segment(firstSeq, null, ByteBuffer.allocate(capacity), capacity);
         }
+        heldBytes.addAndGet(segment.capacity);
         segments.add(segment);
-        heldBytes += capacity;
         active = segment;
     }
 
     /** Maps the next segment file ahead of need, so that {@link #append} rarely waits for the file system. */
     void prepareSpare() {
-        synchronized (lock) {
-            if (dir == null || spare != null || closed) {
-                return;
-            }
-            try {
-                spare = mapNewFile(segmentBytes);
-            } catch (IOException e) {
-                log.debug("Cannot prepare a Dalva spool segment in " + dir, e);
-            }
+        if (dir == null || closed || spare.get() != null) {
+            return;
+        }
+        Spare created;
+        try {
+            created = mapNewFile(segmentBytes);
+        } catch (IOException e) {
+            log.debug("Cannot prepare a Dalva spool segment in " + dir, e);
+            return;
+        }
+        if (!spare.compareAndSet(null, created)) {
+            discard(created);
         }
     }
 
+    private void discard(Spare unused) {
+        if (unused == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(unused.file);
+        } catch (IOException e) {
+            log.debug("Cannot delete unused spool segment " + unused.file, e);
+        }
+    }
+
+    /** Creates and maps a segment file, and takes its page faults now rather than in {@link #append}. */
     private Spare mapNewFile(int capacity) throws IOException {
-        Path file = dir.resolve(EVENTS).resolve(segmentName(nextFileIndex++));
+        Path file = dir.resolve(EVENTS).resolve(segmentName(nextFileIndex.getAndIncrement()));
+        MappedByteBuffer buffer;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            return new Spare(file, channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity));
+            buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
         }
+        for (int page = 0; page < capacity; page += 4096) {
+            buffer.put(page, (byte) 0);
+        }
+        return new Spare(file, buffer);
     }
 
     /** Segment files are numbered in creation order; each event inside carries its own seq. */
@@ -274,26 +304,23 @@ final class Journal implements AutoCloseable {
 
     /** Records that every event up to {@code seq} is done and deletes the segments this covers; ignored once closed. */
     void acknowledge(long seq) {
+        if (closed || seq <= deliveredSeq) {
+            return; // a closed journal may already belong to a replay: leave its files alone
+        }
+        deliveredSeq = seq;
+        if (deliveredFile != null) {
+            deliveredFile.putLong(0, seq);
+        }
+        Segment current = active;
         List<Segment> done = new ArrayList<>();
-        synchronized (lock) {
-            if (closed || seq <= deliveredSeq) {
-                return; // a closed journal may already belong to a replay: leave its files alone
-            }
-            deliveredSeq = seq;
-            if (deliveredFile != null) {
-                deliveredFile.putLong(0, seq);
-            }
-            for (Segment segment : segments) {
-                if (segment != active && segment.lastSeq <= seq) {
-                    done.add(segment);
-                }
-            }
-            segments.removeAll(done);
-            for (Segment segment : done) {
-                heldBytes -= segment.capacity;
+        for (Segment segment : segments) {
+            if (segment != current && segment.lastSeq <= seq) {
+                done.add(segment);
             }
         }
+        segments.removeAll(done);
         for (Segment segment : done) {
+            heldBytes.addAndGet(-segment.capacity);
             if (segment.file != null) {
                 try {
                     Files.deleteIfExists(segment.file);
@@ -306,16 +333,16 @@ final class Journal implements AutoCloseable {
 
     /** Forces written events to the storage device (for power loss; a crash needs nothing). */
     void force() {
-        List<MappedByteBuffer> buffers;
-        synchronized (lock) {
-            buffers = new ArrayList<>(unforced);
-            unforced.clear();
-            if (active != null && active.buffer instanceof MappedByteBuffer mapped) {
-                buffers.add(mapped);
-            }
-            if (deliveredFile != null) {
-                buffers.add(deliveredFile);
-            }
+        List<MappedByteBuffer> buffers = new ArrayList<>();
+        for (MappedByteBuffer sealed = unforced.poll(); sealed != null; sealed = unforced.poll()) {
+            buffers.add(sealed);
+        }
+        Segment current = active;
+        if (current != null && current.buffer instanceof MappedByteBuffer mapped) {
+            buffers.add(mapped);
+        }
+        if (deliveredFile != null) {
+            buffers.add(deliveredFile);
         }
         for (MappedByteBuffer buffer : buffers) {
             try {
@@ -334,25 +361,14 @@ final class Journal implements AutoCloseable {
     /** Forces, then stops appending and releases the folder's lock. */
     @Override
     public void close() {
-        synchronized (lock) {
+        synchronized (appendLock) {
             if (closed) {
                 return;
             }
+            closed = true;
         }
         force();
-        Spare unused;
-        synchronized (lock) {
-            closed = true;
-            unused = spare;
-            spare = null;
-        }
-        if (unused != null) {
-            try {
-                Files.deleteIfExists(unused.file);
-            } catch (IOException e) {
-                log.debug("Cannot delete unused spool segment " + unused.file, e);
-            }
-        }
+        discard(spare.getAndSet(null));
         releaseLock();
     }
 
@@ -390,14 +406,14 @@ final class Journal implements AutoCloseable {
         }
         files.sort(Comparator.comparing(path -> path.getFileName().toString()));
         for (Path file : files) {
-            nextFileIndex = Math.max(nextFileIndex, fileIndex(file) + 1);
+            nextFileIndex.set(Math.max(nextFileIndex.get(), fileIndex(file) + 1));
             Segment segment = recoverSegment(file);
             if (segment == null || segment.lastSeq <= deliveredSeq) {
                 Files.deleteIfExists(file);
                 continue;
             }
             segments.add(segment);
-            heldBytes += segment.capacity;
+            heldBytes.addAndGet(segment.capacity);
             lastSeq = Math.max(lastSeq, segment.lastSeq);
         }
         lastSeq = Math.max(lastSeq, deliveredSeq);
@@ -486,7 +502,7 @@ final class Journal implements AutoCloseable {
         final long firstSeq;
         final Path file;
         final int capacity;
-        ByteBuffer buffer; // guarded by the journal lock; null once sealed (file-backed) or recovered
+        volatile ByteBuffer buffer; // null once sealed (file-backed) or recovered: read the file
         volatile int limit;
         volatile long lastSeq;
 
@@ -553,22 +569,21 @@ final class Journal implements AutoCloseable {
         /** Moves past {@code current} (null: to the first segment) if a later segment exists. */
         private boolean moveTo(Segment current) {
             Segment nextSegment = null;
-            ByteBuffer buffer;
-            synchronized (lock) {
-                if (current != null && position < current.limit) {
-                    return true; // more was appended meanwhile
+            for (Segment candidate : segments) {
+                if (current == null || candidate.firstSeq > current.firstSeq) {
+                    nextSegment = candidate;
+                    break;
                 }
-                for (Segment candidate : segments) {
-                    if (current == null || candidate.firstSeq > current.firstSeq) {
-                        nextSegment = candidate;
-                        break;
-                    }
-                }
-                if (nextSegment == null) {
-                    return false;
-                }
-                buffer = nextSegment.buffer == null ? null : nextSegment.buffer.duplicate();
             }
+            // A segment is complete once the next one exists: look at the limit after the list.
+            if (current != null && position < current.limit) {
+                return true;
+            }
+            if (nextSegment == null) {
+                return false;
+            }
+            ByteBuffer buffer = nextSegment.buffer;
+            buffer = buffer == null ? null : buffer.duplicate();
             if (buffer == null) {
                 try (FileChannel channel = FileChannel.open(nextSegment.file, StandardOpenOption.READ)) {
                     buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, nextSegment.capacity);

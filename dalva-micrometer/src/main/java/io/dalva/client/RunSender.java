@@ -149,8 +149,8 @@ final class RunSender {
         try {
             while (!stopping && halted == null) {
                 JournalEvent event = reader.peek();
+                journal.prepareSpare();
                 if (event == null) {
-                    journal.prepareSpare();
                     forceIfDue();
                     LockSupport.parkNanos(this, options.syncInterval().toNanos());
                     continue;
@@ -551,6 +551,8 @@ final class RunSender {
         retryLogger.log(() -> "Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage()
                 + "); retrying in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
         long deadline = System.nanoTime() + delay;
+        journal.prepareSpare();
+        forceIfDue();
         for (long left = delay; left > 0 && !stopping; left = deadline - System.nanoTime()) {
             LockSupport.parkNanos(this, left);
         }

@@ -3,10 +3,12 @@ package io.dalva.client;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The child JVM of {@link DeliveryFaultsTest}: starts a run, logs the given number of steps,
- * prints {@code LOGGED <run id> <slowest log() in ns>} and waits to be killed.
+ * prints {@code LOGGED <run id> <waits> <longest block, ns> <median, ns>} of its
+ * {@code log()} calls and waits to be killed.
  */
 public final class KilledRunMain {
 
@@ -19,14 +21,16 @@ public final class KilledRunMain {
         int steps = Integer.parseInt(args[2]);
         DalvaRun run = DalvaRun.builder().project("reliability").serverUrl(serverUrl).spoolDirectory(spool)
                 .maxBatchValues(40).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)).start();
-        long slowest = 0;
+        CallTimer timer = new CallTimer();
         for (int step = 0; step < steps; step++) {
             Map<String, Object> metrics = Map.of("loss", step / 10.0, "accuracy", step / 1000.0);
-            long start = System.nanoTime();
+            timer.begin();
             run.log(metrics, step);
-            slowest = Math.max(slowest, System.nanoTime() - start);
+            timer.end();
+            LockSupport.parkNanos(DeliveryFaultsTest.STEP_PAUSE_NANOS);
         }
-        System.out.println("LOGGED " + run.runId() + " " + slowest);
+        System.out.println("LOGGED " + run.runId() + " " + timer.waits() + " " + timer.maxBlockedNanos() + " "
+                + timer.wallPercentile(0.5) + " " + timer.summary());
         System.out.flush();
         Thread.sleep(60_000);
     }
