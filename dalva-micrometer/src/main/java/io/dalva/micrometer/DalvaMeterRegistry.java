@@ -402,7 +402,9 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 .project(config.project())
                 .name(config.runName())
                 .config(config.runConfig())
-                .resumeFrom(config.resumeFrom());
+                .resumeFrom(config.resumeFrom())
+                // this thread is the registry's publisher, not the application: it may wait for the server
+                .synchronous(true);
             if (client != null) {
                 builder.client(client);
             }

@@ -33,10 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DeliveryFaultsTest {
 
     /**
-     * Time a log() call may spend off the CPU on its own account (I/O, locks): none to speak of,
-     * but the JVM's own stops (safepoints) count too, and take milliseconds on a loaded machine.
+     * A bound on the time a log() call spends off the CPU on its own account. log() does no I/O
+     * and shares no lock with the sender, so this is the JVM's own stops (safepoints), which on a
+     * CPU-starved 2-core machine last tens of milliseconds for any code: the bound only catches a
+     * call that waits for a disk or the network. What proves log() never waits for delivery is
+     * that it never parks or waits ({@link CallTimer#waits()}); its typical cost is the median.
      */
-    static final long MAX_BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    static final long MAX_BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /** A typical log() call takes microseconds, also on a loaded machine. */
     static final long MAX_MEDIAN_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
@@ -80,7 +83,7 @@ class DeliveryFaultsTest {
         }
     }
 
-    /** log() never waited: never parked or blocked, and took microseconds (the median; the tail is the machine's). */
+    /** log() never waited: never parked, never blocked for long, and typically took microseconds. */
     static void assertNeverWaited(CallTimer timer) {
         assertThat(timer.waits()).as("waits inside log(): " + timer.summary()).isZero();
         assertThat(timer.maxBlockedNanos()).as("longest block inside log(): " + timer.summary())
@@ -310,10 +313,10 @@ class DeliveryFaultsTest {
         assertEveryStepOnceInOrder(runDbId, 300);
         String[] times = childTimes.split(" ");
         assertThat(Long.parseLong(times[0])).as("waits inside the child's log()").isZero();
-        // A JVM just started loads classes and stops at safepoints while it compiles: looser than in-process.
         assertThat(Long.parseLong(times[1])).as("longest block inside the child's log(): " + childTimes)
-                .isLessThan(TimeUnit.MILLISECONDS.toNanos(25));
-        assertThat(Long.parseLong(times[2])).as("median of the child's log()").isLessThan(MAX_MEDIAN_NANOS);
+                .isLessThan(MAX_BLOCKED_NANOS);
+        // a JVM just started runs log() interpreted at first: twice the in-process bound
+        assertThat(Long.parseLong(times[2])).as("median of the child's log()").isLessThan(2 * MAX_MEDIAN_NANOS);
         assertThat(server.run(runDbId).orElseThrow().state()).isEqualTo("failed"); // its program never finished it
         assertThat(spool).isEmptyDirectory();
     }
