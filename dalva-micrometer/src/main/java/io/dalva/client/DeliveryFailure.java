@@ -7,9 +7,11 @@ package io.dalva.client;
  * @param run the run, as its {@code run_id} (like {@code "DEM-7"}) when known, else its local spool id
  * @param path the metric path or config key
  * @param step the step, or {@code null} for a scalar metric or a config key
+ * @param status the server's HTTP status (409 conflict, 422 invalid, 404 run gone), 0 when
+ *     the client refused to send the value
  * @param reason the server's words
  */
-public record DeliveryFailure(String run, String path, Integer step, String reason) {
+public record DeliveryFailure(String run, String path, Integer step, int status, String reason) {
 
     @Override
     public String toString() {

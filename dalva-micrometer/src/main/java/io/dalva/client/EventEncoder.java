@@ -83,6 +83,16 @@ final class EventEncoder {
             generator.writeString(s.toString());
         } else if (value instanceof Map<?, ?> map) {
             writeMap(generator, (Map<String, ?>) map);
+        } else if (value instanceof Iterable<?> list) { // config values may be lists
+            generator.writeStartArray();
+            for (Object element : list) {
+                if (element == null) {
+                    generator.writeNull();
+                } else {
+                    writeValue(generator, key, element);
+                }
+            }
+            generator.writeEndArray();
         } else {
             throw new IllegalArgumentException("value of '" + key + "' is not a scalar: "
                     + (value == null ? "null" : value.getClass().getName()));

@@ -141,6 +141,10 @@ final class RunDelivery {
                     + " (kept in the spool, delivered when the server answers)", null);
         }
         DalvaDeliveryException failures = sender.takeFailures();
+        if (failures != null && failures.failures().stream().allMatch(failure -> failure.status() == 409)) {
+            throw new DalvaConflictException(failures.getMessage(),
+                    failures.failures().stream().map(DeliveryFailure::reason).toList());
+        }
         if (failures != null) {
             throw failures;
         }

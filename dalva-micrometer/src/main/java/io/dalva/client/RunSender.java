@@ -263,7 +263,7 @@ final class RunSender {
                 return true;
             } catch (DalvaException e) {
                 if (!retryable(e)) {
-                    report("(run state)", null, "cannot resume: " + reason(e));
+                    report("(run state)", null, e.status(), "cannot resume: " + reason(e));
                     return true;
                 }
                 if (!sleepBeforeRetry(retry, "resume the run", e)) {
@@ -313,7 +313,7 @@ final class RunSender {
                 entries.add(new LogEntry(metrics, step));
             } catch (IllegalArgumentException e) { // values the server would answer with a bare 500
                 for (String path : metrics.keySet()) {
-                    report(path, step, e.getMessage());
+                    report(path, step, 0, e.getMessage());
                 }
                 continue;
             }
@@ -376,7 +376,7 @@ final class RunSender {
                 if (reason != null) {
                     boolean exists = reason.startsWith("Metric '" + value.getKey() + "' already exists at ");
                     if (!exists || !(mayHaveLanded || storedAlready(value.getKey(), entry.step(), value.getValue()))) {
-                        report(value.getKey(), entry.step(), reason);
+                        report(value.getKey(), entry.step(), 409, reason);
                     }
                 } else {
                     kept.put(value.getKey(), value.getValue());
@@ -453,7 +453,7 @@ final class RunSender {
         }
         for (LogEntry entry : entries) {
             for (String path : entry.metrics().keySet()) {
-                report(path, entry.step(), reason(e));
+                report(path, entry.step(), e.status(), reason(e));
             }
         }
         return true;
@@ -504,7 +504,7 @@ final class RunSender {
             }
             Object held = stored.get(entry.getKey());
             if (!Values.sameValue(held, entry.getValue())) {
-                report(entry.getKey(), null,
+                report(entry.getKey(), null, 409,
                         "config key already exists with value " + held + " (logged: " + entry.getValue() + ")");
             }
             return true;
@@ -512,7 +512,7 @@ final class RunSender {
     }
 
     private boolean rejectConfig(Map<String, Object> config, DalvaException e) {
-        config.keySet().forEach(key -> report(key, null, reason(e)));
+        config.keySet().forEach(key -> report(key, null, e.status(), reason(e)));
         return true;
     }
 
@@ -528,7 +528,7 @@ final class RunSender {
                 return true;
             } catch (DalvaException e) {
                 if (!retryable(e)) {
-                    report("(run state)", null, reason(e));
+                    report("(run state)", null, e.status(), reason(e));
                     return true;
                 }
                 if (!sleepBeforeRetry(retry, failed ? "mark the run failed" : "finish the run", e)) {
@@ -559,8 +559,8 @@ final class RunSender {
         return !stopping;
     }
 
-    private void report(String path, Integer step, String reason) {
-        DeliveryFailure failure = new DeliveryFailure(runName(), path, step, reason);
+    private void report(String path, Integer step, int status, String reason) {
+        DeliveryFailure failure = new DeliveryFailure(runName(), path, step, status, reason);
         rejectLogger.log(() -> "Dalva rejected a value, not retried: " + failure);
         synchronized (progress) {
             failureCount++;

@@ -74,7 +74,8 @@ class DalvaRunTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        assertThatThrownBy(() -> DalvaRun.builder().project(project).serverUrl("http://127.0.0.1:" + port).start())
+        assertThatThrownBy(() -> DalvaRun.builder().project(project).serverUrl("http://127.0.0.1:" + port)
+            .synchronous(true).start())
             .isInstanceOf(DalvaUnreachableException.class).hasMessageContaining("127.0.0.1:" + port);
     }
 
@@ -281,7 +282,8 @@ class DalvaRunTest {
     }
 
     private DalvaRun.Builder builder() {
-        return DalvaRun.builder().project(project).serverUrl(server.url());
+        // synchronous: these tests read the server right after each call, and expect its errors thrown
+        return DalvaRun.builder().project(project).serverUrl(server.url()).synchronous(true);
     }
 
     private static Handler capture(List<String> messages) {
