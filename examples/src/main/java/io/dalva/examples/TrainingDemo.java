@@ -93,6 +93,9 @@ final class TrainingDemo implements Command {
             throws InterruptedException {
         Map<String, Object> config = Map.of("optimizer", "adam", "lr", 0.01, "batch_size", 64, "seed", 42,
                 "model", Map.of("layers", 4, "hidden", 256, "dropout", 0.1));
+        try (DalvaClient client = DalvaClient.builder().serverUrl(serverUrl).build()) {
+            client.health(); // fail fast: a run would start anyway and spool its data until the server answers
+        }
         try (DalvaRun run = DalvaRun.builder().serverUrl(serverUrl).project(project).name("training-demo")
             .config(config).start()) {
             out.println("Run " + run.runId() + " (id " + run.id() + ") in project " + project + " at " + serverUrl

@@ -53,15 +53,18 @@ class ExamplesTest {
     }
 
     @Test
-    void trainingMarksTheRunFailedWhenTheServerFailsMidway(DalvaTestServer server) {
-        server.failNext(1, 500, "/log$");
+    void trainingRidesOutAServerFailingMidway(DalvaTestServer server) {
+        server.failNext(2, 500, "/log/batch$");
 
-        int code = run("training", "--server-url", server.url(), "--project", "demo-fail", "--steps", "5", "--pace", "0");
+        int code = run("training", "--server-url", server.url(), "--project", "demo-retry", "--steps", "5", "--pace", "0");
 
-        assertThat(code).isEqualTo(1);
-        assertThat(err()).contains("answered 500");
-        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-fail")).singleElement()
-            .satisfies(r -> assertThat(r.state()).isEqualTo("failed"));
+        assertThat(code).isEqualTo(0);
+        assertThat(server.requests()).filteredOn(r -> r.status() == 500).hasSize(2);
+        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-retry")).singleElement()
+            .satisfies(r -> {
+                assertThat(r.state()).isEqualTo("completed");
+                assertThat(server.series(r.id(), "train/loss")).containsOnlyKeys(0, 1, 2, 3, 4);
+            });
     }
 
     @Test
