@@ -31,6 +31,9 @@ import java.util.OptionalInt;
  * {@link IllegalArgumentException} naming the key, thrown before anything is sent. Dalva
  * never overwrites: logging a path again at the same step is a {@link DalvaConflictException}.
  *
+ * <p>Values read back ({@link #getMetric(String)}, {@link #getConfig()}) are {@code Double},
+ * {@code Long}, {@code Boolean} or {@code String} (config values also {@code List}).
+ *
  * <p><b>Delivery.</b> {@code log} and {@code logConfig} return at once: the values go to
  * the run's journal, a memory-mapped file in the spool folder (default
  * {@code ~/.dalva/java-spool}) that survives the process being killed, and a daemon thread
