@@ -16,9 +16,11 @@ import org.springframework.core.env.Environment;
 /**
  * The configuration recorded with the application's run: what describes the application
  * (name, active profiles, Spring Boot, Micrometer and Java versions, host name), then the
- * user's {@code dalva.run.config.*}, which wins on equal keys. Values of keys that look
- * secret are masked, like Spring Boot's sanitizer did by key name, and so is the password
- * of a URL's user info.
+ * user's {@code dalva.run.config.*}, which wins on equal keys. A resumed run gets the
+ * user's configuration only: it keeps the description of its first start, since the
+ * server cannot change a key's value (a new host name or version would make the resume
+ * fail). Values of keys that look secret are masked, like Spring Boot's sanitizer did by
+ * key name, and so is the password of a URL's user info.
  */
 final class ApplicationRunConfig {
 
@@ -31,6 +33,12 @@ final class ApplicationRunConfig {
     private static final Pattern URL_USER_INFO_PASSWORD = Pattern.compile("(://[^/@:\\s]*):[^/@\\s]*@");
 
     private ApplicationRunConfig() {
+    }
+
+    static Map<String, String> forResume(Map<String, String> userConfig) {
+        Map<String, String> config = new LinkedHashMap<>();
+        userConfig.forEach((key, value) -> config.put(key, sanitize(key, value)));
+        return Collections.unmodifiableMap(config);
     }
 
     static Map<String, String> of(Map<String, String> userConfig, String applicationName, Environment environment) {

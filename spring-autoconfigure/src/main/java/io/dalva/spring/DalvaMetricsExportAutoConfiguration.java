@@ -1,5 +1,7 @@
 package io.dalva.spring;
 
+import java.util.Map;
+
 import io.dalva.client.DalvaClient;
 import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
@@ -61,8 +63,10 @@ public final class DalvaMetricsExportAutoConfiguration {
     DalvaConfig dalvaConfig(DalvaProperties properties, Environment environment) {
         String applicationName = environment.getProperty("spring.application.name", DEFAULT_PROJECT);
         String project = (properties.getProject() != null) ? properties.getProject() : applicationName;
+        Map<String, String> userConfig = properties.getRun().getConfig();
         return new DalvaPropertiesConfigAdapter(properties, project,
-                ApplicationRunConfig.of(properties.getRun().getConfig(), applicationName, environment));
+                (properties.getRun().getResumeFrom() != null) ? ApplicationRunConfig.forResume(userConfig)
+                        : ApplicationRunConfig.of(userConfig, applicationName, environment));
     }
 
     @Bean

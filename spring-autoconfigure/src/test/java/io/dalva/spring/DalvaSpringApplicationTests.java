@@ -100,6 +100,31 @@ class DalvaSpringApplicationTests {
     }
 
     @Test
+    void aRestartOnAnotherHostResumesTheRunAndItsStepsContinue() {
+        String[] first = { "--spring.application.name=resumable", "--dalva.server-url=" + server.url(),
+                LONG_SHUTDOWN_TIMEOUT, "--dalva.metrics.export.step=1s", "--dalva.run.config.model=resnet" };
+        long runId;
+        String runName;
+        try (ConfigurableApplicationContext context = startPlain(first)) {
+            runId = context.getBean(DalvaMeterRegistry.class).run().id();
+            runName = context.getBean(DalvaMeterRegistry.class).run().runId();
+            await(() -> !server.paths(runId).isEmpty());
+        }
+        int lastStepOfFirstStart = lastStep(runId);
+        // what describes the application changes (as a host name does on a restarted pod): the
+        // resume must not send it, or the server would refuse the changed keys
+        try (ConfigurableApplicationContext context = startPlain(first[0], first[1], first[2], first[3], first[4],
+                "--spring.profiles.active=other-host", "--dalva.run.resume-from=" + runName)) {
+            assertThat(context.getBean(DalvaMeterRegistry.class).run().id()).isEqualTo(runId);
+            await(() -> lastStep(runId) > lastStepOfFirstStart);
+        }
+        assertThat(runsOf("resumable")).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo("completed");
+            assertThat(run.config()).containsEntry("model", "resnet").containsEntry("application.profiles", "default");
+        });
+    }
+
+    @Test
     void runIsMarkedFailedWhenTheApplicationFailsToStart() {
         SpringApplication application = new SpringApplication(FailingApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
@@ -152,6 +177,22 @@ class DalvaSpringApplicationTests {
             assertThat(context.getBean(MeterRegistry.class)).isNotNull();
         }
         assertThat(runsOf("export-off")).isEmpty();
+    }
+
+    private static ConfigurableApplicationContext startPlain(String... args) {
+        SpringApplication application = new SpringApplication(PlainApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        return application.run(args);
+    }
+
+    private static int lastStep(long runId) {
+        return server.paths(runId)
+            .stream()
+            .map((path) -> server.series(runId, path))
+            .filter((series) -> !series.isEmpty())
+            .mapToInt(SortedMap::lastKey)
+            .max()
+            .orElse(-1);
     }
 
     private static List<StoredRun> runsOf(String project) {
