@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class Examples {
 
     /** Every command; add new ones here. */
-    static final List<Command> COMMANDS = List.of(new TrainingDemo());
+    static final List<Command> COMMANDS = List.of(new TrainingDemo(), new ReplayCommand());
 
     private Examples() {
     }
