@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (as {@code @AuxCounters}) per queued value: the journal's bytes (memory-mapped, so page
  * cache, not Java heap, and what the spool holds on disk) and the Java heap retained (used
  * heap after a full GC, after minus before), and the mean time of one {@code log()} while
- * queueing. The primary score (the whole invocation, GCs included) means nothing.
+ * queueing. The primary score (the whole invocation, GCs included) means nothing. JMH prints
+ * these counters summed over the measured iterations; {@link ResultsTable} gives their mean.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -130,11 +130,11 @@ public final class ResultsTable {
         System.out.println("| figure | per queued value |");
         System.out.println("|---|---:|");
         System.out.printf(Locale.ROOT, "| journal bytes (memory-mapped spool, page cache and disk) | %s |%n",
-                fixed(secondary(result, "journalBytesPerValue")));
+                fixed(perIteration(result, "journalBytesPerValue")));
         System.out.printf(Locale.ROOT, "| Java heap bytes retained | %s |%n",
-                fixed(secondary(result, "heapBytesPerValue")));
+                fixed(perIteration(result, "heapBytesPerValue")));
         System.out.printf(Locale.ROOT, "| µs per `log()` of 10 values while queueing | %s |%n",
-                fixed(secondary(result, "nanosPerLog") / 1000));
+                fixed(perIteration(result, "nanosPerLog") / 1000));
         System.out.println();
     }
 
@@ -162,6 +162,22 @@ public final class ResultsTable {
     private static double secondary(JsonNode result, String name) {
         return result == null ? Double.NaN
                 : result.path("secondaryMetrics").path(name).path("score").asDouble(Double.NaN);
+    }
+
+    /**
+     * The mean of a counter's per-iteration values: JMH reports {@code @AuxCounters} of type
+     * {@code EVENTS} as their sum over the iterations.
+     */
+    private static double perIteration(JsonNode result, String name) {
+        double sum = 0;
+        int count = 0;
+        for (JsonNode fork : result.path("secondaryMetrics").path(name).path("rawData")) {
+            for (JsonNode value : fork) {
+                sum += value.asDouble();
+                count++;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
     }
 
     private static String ratio(double value, double peer) {
