@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  */
 public final class DalvaSpool {
 
-    /** The default spool folder, {@code ~/.dalva/java-spool}. */
+    /** The default spool folder: {@code ~/.dalva/java-spool}, or the system property {@code dalva.spool.directory}. */
     public static final Path DEFAULT_DIRECTORY = DeliveryOptions.DEFAULT_SPOOL_DIRECTORY;
 
     private DalvaSpool() {

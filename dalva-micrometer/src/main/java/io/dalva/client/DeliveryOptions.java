@@ -20,7 +20,12 @@ import java.util.Objects;
 record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpoolBytes, int maxBatchValues,
         Backoff backoff, Duration syncInterval, Duration shutdownTimeout) {
 
-    static final Path DEFAULT_SPOOL_DIRECTORY = Path.of(System.getProperty("user.home"), ".dalva", "java-spool");
+    /** The system property that moves the default spool folder (our own build points it into {@code target/}). */
+    static final String SPOOL_DIRECTORY_PROPERTY = "dalva.spool.directory";
+
+    static final Path DEFAULT_SPOOL_DIRECTORY = System.getProperty(SPOOL_DIRECTORY_PROPERTY) != null
+            ? Path.of(System.getProperty(SPOOL_DIRECTORY_PROPERTY))
+            : Path.of(System.getProperty("user.home"), ".dalva", "java-spool");
 
     static final DeliveryOptions DEFAULT = new DeliveryOptions(DEFAULT_SPOOL_DIRECTORY, 1 << 20, 256L << 20, 500,
             Backoff.DEFAULT, Duration.ofSeconds(1), Duration.ofSeconds(5));
