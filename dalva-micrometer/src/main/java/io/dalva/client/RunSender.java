@@ -22,8 +22,8 @@ import java.util.function.Function;
  * {@link DalvaClient#logBatch} (never the same path and step twice in one batch, which the
  * server answers with a 500).
  *
- * <p>Connection failures, timeouts, 429 and 5xx are retried with {@link Backoff} until they
- * succeed or the sender stops (what is left stays in the journal). A retried batch answered 409
+ * <p>Connection failures, timeouts, 429 and 5xx (anything but 404, 409 and 422) are retried
+ * with {@link Backoff} until they succeed or the sender stops (what is left stays in the journal). A retried batch answered 409
  * whose conflicts say that every value of the batch "already exists" was stored by an earlier
  * attempt: delivered. Other 409s and 422s are genuine: the rejected values are reported as
  * {@link DeliveryFailure}s and the rest of the batch is sent again, so nothing queued behind them
@@ -540,10 +540,15 @@ final class RunSender {
 
     // --- retries and reports -------------------------------------------------------------
 
+    /**
+     * Everything but the server's verdict on the values themselves (409, 422) or on the run
+     * (404) is retried: connection failures, timeouts, 429, 5xx, and also what a proxy in front
+     * of the server may answer (401, 403, 502 pages) until it is fixed. Data is never dropped for
+     * those.
+     */
     static boolean retryable(DalvaException e) {
-        int status = e.status();
-        return e instanceof DalvaUnreachableException || status == 0 || status == 408 || status == 429
-                || status >= 500;
+        return !(e instanceof DalvaConflictException || e instanceof DalvaInvalidRequestException
+                || e instanceof DalvaNotFoundException);
     }
 
     private boolean sleepBeforeRetry(int retry, String what, DalvaException cause) {

@@ -137,6 +137,21 @@ class RunSenderTest {
     }
 
     @Test
+    void aProxyRefusingForAWhileLosesNothing() throws IOException {
+        startSender(FAST);
+        logSteps(0, 5);
+        assertThat(awaitAll(Duration.ofSeconds(10))).isTrue();
+        server.failNext(3, 401, "/log/batch$");
+        server.failNext(2, 429, "/log/batch$");
+        logSteps(5, 20);
+        assertThat(awaitAll(Duration.ofSeconds(10))).isTrue();
+
+        assertEveryStepOnce(20);
+        assertThat(server.requests()).filteredOn(request -> request.status() == 401).hasSize(3);
+        assertThat(sender.takeFailures()).isNull();
+    }
+
+    @Test
     void aBatchStoredButNeverAnsweredIsNeitherDuplicatedNorDropped() throws IOException {
         startSender(FAST);
         logSteps(0, 5);
