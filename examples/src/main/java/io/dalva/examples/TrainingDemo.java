@@ -7,21 +7,35 @@ import io.dalva.client.MetricPage;
 import io.dalva.client.MetricPath;
 import io.dalva.client.MetricPoint;
 import io.dalva.client.MetricQuery;
+import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.micrometer.StepMode;
 import io.dalva.test.DalvaTestServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * {@code training}: a small simulated training loop (loss, accuracy, learning rate per step
- * and a config map) logged through {@link DalvaRun}, then read back through the API.
+ * {@code training}: a small simulated training loop read back through the API afterwards.
+ * The run and its config, the learning rate and the final scores go through {@link DalvaRun};
+ * loss, accuracy, a batch timer and a sample counter are Micrometer meters published by a
+ * {@link DalvaMeterRegistry} into the same run: one Dalva step per training step
+ * ({@code --mode manual}, the default) or every {@code --step} ({@code --mode timed}).
  */
 final class TrainingDemo implements Command {
+
+    private static final int BATCHES_PER_STEP = 4;
+
+    private static final int BATCH_SIZE = 64;
 
     private final String localServer;
 
@@ -44,7 +58,8 @@ final class TrainingDemo implements Command {
 
     @Override
     public String usage() {
-        return "training [--server-url URL] [--project NAME] [--steps N] [--pace DURATION]";
+        return "training [--server-url URL] [--project NAME] [--steps N] [--pace DURATION] [--mode manual|timed]"
+                + " [--step DURATION]";
     }
 
     @Override
@@ -54,7 +69,7 @@ final class TrainingDemo implements Command {
 
     @Override
     public Set<String> options() {
-        return Set.of("server-url", "project", "steps", "pace");
+        return Set.of("server-url", "project", "steps", "pace", "mode", "step");
     }
 
     @Override
@@ -66,6 +81,11 @@ final class TrainingDemo implements Command {
         int steps = options.getInt("steps", 100, 1, 1_000_000);
         Duration pace = options.getDuration("pace", Duration.ofMillis(10));
         String serverUrl = options.get("server-url", environment.apply(DalvaClient.SERVER_URL_ENV));
+        StepMode mode = stepMode(options.get("mode", "manual"));
+        Duration stepInterval = options.getDuration("step", Duration.ofMillis(200));
+        if (stepInterval.isZero()) {
+            throw new UsageException("--step must be positive");
+        }
 
         DalvaTestServer embedded = null;
         if (serverUrl == null) {
@@ -80,7 +100,7 @@ final class TrainingDemo implements Command {
             }
         }
         try {
-            return train(serverUrl, project, steps, pace, out);
+            return train(serverUrl, project, steps, pace, mode, stepInterval, out);
         }
         finally {
             if (embedded != null) {
@@ -89,9 +109,9 @@ final class TrainingDemo implements Command {
         }
     }
 
-    private int train(String serverUrl, String project, int steps, Duration pace, PrintStream out)
-            throws InterruptedException {
-        Map<String, Object> config = Map.of("optimizer", "adam", "lr", 0.01, "batch_size", 64, "seed", 42,
+    private int train(String serverUrl, String project, int steps, Duration pace, StepMode mode, Duration stepInterval,
+            PrintStream out) throws InterruptedException {
+        Map<String, Object> config = Map.of("optimizer", "adam", "lr", 0.01, "batch_size", BATCH_SIZE, "seed", 42,
                 "model", Map.of("layers", 4, "hidden", 256, "dropout", 0.1));
         try (DalvaClient client = DalvaClient.builder().serverUrl(serverUrl).build()) {
             client.health(); // fail fast: a run would start anyway and spool its data until the server answers
@@ -99,14 +119,19 @@ final class TrainingDemo implements Command {
         try (DalvaRun run = DalvaRun.builder().serverUrl(serverUrl).project(project).name("training-demo")
             .config(config).start()) {
             out.println("Run " + run.runId() + " (id " + run.id() + ") in project " + project + " at " + serverUrl
-                    + ": logging " + steps + " steps ...");
+                    + ": logging " + steps + " steps, meters published "
+                    + (mode == StepMode.MANUAL ? "at every training step" : "every " + stepInterval.toMillis() + " ms") + " ...");
+            Simulation simulation = new Simulation(steps, new Random(42));
             try {
-                Simulation simulation = new Simulation(steps, new Random(42));
-                for (int step = 0; step < steps; step++) {
-                    run.log(simulation.step(step), step);
-                    if (!pace.isZero()) {
-                        Thread.sleep(pace.toMillis(), pace.toNanosPart() % 1_000_000);
-                    }
+                DalvaMeterRegistry registry = DalvaMeterRegistry.builder(registryConfig(project, mode, stepInterval))
+                    .run(run)
+                    .build();
+                try {
+                    trainingLoop(run, registry, simulation, steps, pace, mode);
+                }
+                finally {
+                    // publishes what the last step left (timed mode); leaves the run open
+                    registry.close();
                 }
                 run.log(Map.of("final", Map.of("loss", simulation.loss, "accuracy", simulation.accuracy)));
             }
@@ -118,6 +143,46 @@ final class TrainingDemo implements Command {
             report(run, out);
         }
         return 0;
+    }
+
+    private static void trainingLoop(DalvaRun run, DalvaMeterRegistry registry, Simulation simulation, int steps,
+            Duration pace, StepMode mode) throws InterruptedException {
+        // The gauges hold the simulation weakly: it stays referenced here for the whole loop.
+        Gauge.builder("train.loss", simulation, s -> s.loss).description("training loss").register(registry);
+        Gauge.builder("train.accuracy", simulation, s -> s.accuracy).description("training accuracy")
+            .register(registry);
+        Timer batches = Timer.builder("train.batch").description("time to train one batch").register(registry);
+        Counter samples = Counter.builder("train.samples").description("samples trained on").register(registry);
+        Duration batchPace = pace.dividedBy(BATCHES_PER_STEP);
+        for (int step = 0; step < steps; step++) {
+            for (int batch = 0; batch < BATCHES_PER_STEP; batch++) {
+                Timer.Sample sample = Timer.start(registry);
+                if (!batchPace.isZero()) {
+                    Thread.sleep(batchPace.toMillis(), batchPace.toNanosPart() % 1_000_000);
+                }
+                sample.stop(batches);
+                samples.increment(BATCH_SIZE);
+            }
+            run.log(Map.of("lr", simulation.step(step)), step);
+            if (mode == StepMode.MANUAL) {
+                registry.step(step);
+            }
+        }
+    }
+
+    private static DalvaConfig registryConfig(String project, StepMode mode, Duration stepInterval) {
+        Map<String, String> properties = Map.of("dalva.project", project, "dalva.stepMode", mode.name(),
+                "dalva.step", stepInterval.toMillis() + "ms");
+        return properties::get;
+    }
+
+    private static StepMode stepMode(String mode) {
+        try {
+            return StepMode.valueOf(mode.strip().toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException e) {
+            throw new UsageException("--mode must be manual or timed, was '" + mode + "'");
+        }
     }
 
     private static void markFailed(DalvaRun run, Exception cause) {
@@ -137,15 +202,16 @@ final class TrainingDemo implements Command {
         for (MetricPath path : client.listMetrics(run.id())) {
             if (!path.isSeries()) {
                 Object value = run.getMetric(path.path());
-                out.printf("  %-16s %-14s %s%n", path.path(), path.attributeType(),
+                out.printf("  %-22s %-14s %s%n", path.path(), path.attributeType(),
                         value instanceof Double d ? String.format("%.4f", d) : value);
                 continue;
             }
             List<MetricPoint> points = readAll(client, run.id(), path.path());
             int first = points.isEmpty() ? 0 : points.get(0).step();
             int last = points.isEmpty() ? 0 : points.get(points.size() - 1).step();
-            out.printf("  %-16s %-14s %d steps (%d..%d)%n", path.path(), path.attributeType(), points.size(), first, last);
-            if (path.path().equals("train/loss")) {
+            out.printf("  %-22s %-14s %d steps (%d..%d)%n", path.path(), path.attributeType(), points.size(), first,
+                    last);
+            if (path.path().equals("train.loss/value")) {
                 points.forEach(p -> loss.add(((Number) p.value()).doubleValue()));
             }
         }
@@ -184,21 +250,23 @@ final class TrainingDemo implements Command {
 
         private final Random random;
 
-        double loss;
+        // NaN until the first step: a registry publishing before it skips them
+        volatile double loss = Double.NaN;
 
-        double accuracy;
+        volatile double accuracy = Double.NaN;
 
         Simulation(int steps, Random random) {
             this.steps = steps;
             this.random = random;
         }
 
-        Map<String, Object> step(int step) {
+        /** Advances to {@code step}; returns its learning rate. */
+        double step(int step) {
             double progress = steps == 1 ? 1 : step / (double) (steps - 1);
             double lr = 0.01 * 0.5 * (1 + Math.cos(Math.PI * progress));
             loss = Math.max(0.01, 0.08 + 2.2 * Math.exp(-5 * progress) + random.nextGaussian() * 0.03 * (1 - progress / 2));
             accuracy = Math.min(1, Math.max(0, 0.97 - 0.87 * Math.exp(-4.5 * progress) + random.nextGaussian() * 0.01));
-            return Map.of("train", Map.of("loss", loss, "accuracy", accuracy), "lr", lr);
+            return lr;
         }
     }
 }

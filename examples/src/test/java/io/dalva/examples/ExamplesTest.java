@@ -32,14 +32,40 @@ class ExamplesTest {
         StoredRun run = server.runs().stream().filter(r -> r.project().equals("demo-test")).findFirst().orElseThrow();
         assertThat(run.state()).isEqualTo("completed");
         assertThat(run.config()).containsEntry("optimizer", "adam").containsEntry("model/layers", 4L);
-        assertThat(server.paths(run.id())).containsExactlyInAnyOrder("train/loss", "train/accuracy", "lr",
-                "final/loss", "final/accuracy");
-        assertThat(server.series(run.id(), "train/loss")).hasSize(25).containsKeys(0, 24);
-        assertThat(server.attributeType(run.id(), "lr")).isEqualTo("float_series");
+        assertThat(server.paths(run.id())).containsExactlyInAnyOrder("train.loss/value", "train.accuracy/value",
+                "train.batch/count", "train.batch/sum", "train.batch/mean", "train.batch/max", "train.samples/count",
+                "train.samples/total", "lr", "final/loss", "final/accuracy");
+        for (String path : server.paths(run.id())) {
+            if (!path.startsWith("final/")) {
+                assertThat(server.series(run.id(), path)).as(path).hasSize(25).containsKeys(0, 24);
+                assertThat(server.attributeType(run.id(), path)).as(path).isEqualTo("float_series");
+            }
+        }
+        // the registry's manual steps are the training steps: each holds exactly its 4 batches of 64 samples
+        assertThat(server.series(run.id(), "train.samples/count").values()).containsOnly(256.0);
+        assertThat(server.series(run.id(), "train.batch/count").values()).containsOnly(4.0);
+        assertThat(server.series(run.id(), "train.samples/total")).containsEntry(24, 25 * 256.0);
         assertThat(out()).contains("Run " + run.runId() + " (id " + run.id() + ")")
-            .containsPattern("train/loss +float_series +25 steps \\(0\\.\\.24\\)")
+            .containsPattern("train.loss/value +float_series +25 steps \\(0\\.\\.24\\)")
             .containsPattern("final/loss +float +0\\.\\d{4}")
             .containsPattern("loss [▁▂▃▄▅▆▇█]{25} ");
+    }
+
+    @Test
+    void trainingInTimedModePublishesOnTheRegistrysScheduleAndLosesNoSample(DalvaTestServer server) {
+        int code = run("training", "--server-url", server.url(), "--project", "demo-timed", "--steps", "20",
+                "--pace", "20ms", "--mode", "timed", "--step", "100ms");
+
+        assertThat(code).as(err()).isZero();
+        StoredRun run = server.runs().stream().filter(r -> r.project().equals("demo-timed")).findFirst().orElseThrow();
+        assertThat(run.state()).isEqualTo("completed");
+        assertThat(server.series(run.id(), "lr")).hasSize(20);
+        var samples = server.series(run.id(), "train.samples/count");
+        assertThat(samples.size()).isGreaterThanOrEqualTo(2);
+        assertThat(samples.keySet()).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, samples.size()).boxed().toList());
+        assertThat(samples.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(20 * 256.0);
+        assertThat(out()).contains("meters published every 100 ms");
     }
 
     @Test
@@ -120,6 +146,10 @@ class ExamplesTest {
         assertThat(err()).contains("--pace must be a duration");
 
         err.reset();
+        assertThat(run("training", "--mode", "sometimes")).isEqualTo(2);
+        assertThat(err()).contains("--mode must be manual or timed");
+
+        err.reset();
         assertThat(run("training", "--color", "red")).isEqualTo(2);
         assertThat(err()).contains("unknown option --color");
     }
@@ -127,7 +157,8 @@ class ExamplesTest {
     @Test
     void helpListsTheCommands() {
         assertThat(run("help")).isZero();
-        assertThat(out()).contains("training [--server-url URL] [--project NAME] [--steps N] [--pace DURATION]");
+        assertThat(out()).contains("training [--server-url URL] [--project NAME] [--steps N] [--pace DURATION]"
+                + " [--mode manual|timed] [--step DURATION]");
     }
 
     private static Options options(String... args) {
