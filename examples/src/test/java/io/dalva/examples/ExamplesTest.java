@@ -102,7 +102,7 @@ class ExamplesTest {
         assertThat(code).isZero();
         assertThat(out()).doesNotContain("embedded");
         assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-local")).singleElement()
-            .satisfies(r -> assertThat(server.series(r.id(), "train/loss")).hasSize(3));
+            .satisfies(r -> assertThat(server.series(r.id(), "train.loss/value")).hasSize(3));
     }
 
     @Test
@@ -114,7 +114,7 @@ class ExamplesTest {
 
         assertThat(code).as(err()).isZero();
         assertThat(out()).startsWith("No Dalva server answers at " + closed + ": started an embedded DalvaTestServer at http://127.0.0.1:")
-            .containsPattern("train/loss +float_series +4 steps \\(0\\.\\.3\\)");
+            .containsPattern("train.loss/value +float_series +4 steps \\(0\\.\\.3\\)");
         assertThat(server.runs()).noneMatch(r -> r.project().equals("dalva-demo"));
     }
 
