@@ -89,7 +89,7 @@ class ExamplesTest {
         assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-retry")).singleElement()
             .satisfies(r -> {
                 assertThat(r.state()).isEqualTo("completed");
-                assertThat(server.series(r.id(), "train/loss")).containsOnlyKeys(0, 1, 2, 3, 4);
+                assertThat(server.series(r.id(), "train.loss/value")).containsOnlyKeys(0, 1, 2, 3, 4);
             });
     }
 
