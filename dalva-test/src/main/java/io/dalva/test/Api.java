@@ -281,8 +281,8 @@ final class Api {
                     Json.NODES.textNode(sortOrder), Json.object().put("expected", "'asc' or 'desc'"));
         }
         v.check();
-        return store.listRuns(projectId, r.query("group"), r.query("state"), r.query("search"), r.query("tags"), limit,
-                offset, sortBy, sortOrder.equals("desc"));
+        return store.listRuns(new RunQuery(projectId, r.query("group"), r.query("state"), r.query("search"),
+                r.query("tags"), sortBy, sortOrder.equals("desc")), limit, offset);
     }
 
     private JsonNode initRun(Request r, Matcher p, Validation v) {
