@@ -92,6 +92,9 @@ public final class DalvaClient implements AutoCloseable {
         // OkHttp would silently resend a POST whose connection dropped, although the server may have
         // stored it: the resend then fails with a 409. Failures are reported; retrying is the caller's.
         http.retryOnConnectionFailure(false);
+        if (ownsHttp) {
+            http.socketFactory(new NoDelaySocketFactory());
+        }
         if (ownsHttp || builder.connectTimeout != null) {
             http.connectTimeout(millis(builder.connectTimeout, DEFAULT_CONNECT_TIMEOUT), TimeUnit.MILLISECONDS);
         }
