@@ -142,6 +142,23 @@ public interface DalvaConfig extends StepRegistryConfig {
     }
 
     /**
+     * @return the folder that holds the run's journal (the spool) until the server has stored
+     * every step. Default: {@code null}, meaning {@code DalvaRun}'s default (the system property
+     * {@code dalva.spool.directory}, else {@code ~/.dalva/java-spool}).
+     */
+    default String spoolDirectory() {
+        return getString(this, "spoolDirectory").orElse(null);
+    }
+
+    /**
+     * @return the most {@link DalvaMeterRegistry#close()} waits for the server to store the
+     * last steps and finish the run; what is left stays in the spool. Default: 5 seconds.
+     */
+    default Duration shutdownTimeout() {
+        return getDuration(this, "shutdownTimeout").orElse(Duration.ofSeconds(5));
+    }
+
+    /**
      * @return the unit of every time value the registry writes (timer sums, means, maxima,
      * percentiles, buckets; time gauges; long task durations). Default:
      * {@link TimeUnit#SECONDS}.
@@ -175,6 +192,12 @@ public interface DalvaConfig extends StepRegistryConfig {
                 check("runConfig", DalvaConfig::runConfig), check("resumeFrom", DalvaConfig::resumeFrom),
                 check("includeMeters", DalvaConfig::includeMeters),
                 check("excludeMeters", DalvaConfig::excludeMeters),
+                check("spoolDirectory", DalvaConfig::spoolDirectory)
+                    .andThen(v -> v.invalidateWhen(dir -> dir != null && dir.isBlank(), "must not be blank",
+                            InvalidReason.MALFORMED)),
+                check("shutdownTimeout", DalvaConfig::shutdownTimeout).andThen(v -> v.invalidateWhen(
+                        timeout -> timeout == null || timeout.isNegative() || timeout.isZero(), "must be positive",
+                        InvalidReason.MALFORMED)),
                 checkRequired("baseTimeUnit", DalvaConfig::baseTimeUnit));
     }
 

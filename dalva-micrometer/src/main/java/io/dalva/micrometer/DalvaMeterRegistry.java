@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.step.StepMeterRegistry;
 import io.micrometer.core.instrument.util.NamedThreadFactory;
 import io.micrometer.core.instrument.util.TimeUtils;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -404,7 +405,11 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 .config(config.runConfig())
                 .resumeFrom(config.resumeFrom())
                 // this thread is the registry's publisher, not the application: it may wait for the server
-                .synchronous(true);
+                .synchronous(true)
+                .shutdownTimeout(config.shutdownTimeout());
+            if (config.spoolDirectory() != null) {
+                builder.spoolDirectory(Path.of(config.spoolDirectory()));
+            }
             if (client != null) {
                 builder.client(client);
             }

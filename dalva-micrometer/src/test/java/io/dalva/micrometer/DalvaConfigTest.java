@@ -60,6 +60,8 @@ class DalvaConfigTest {
         props.put("dalva.readTimeout", "2s");
         props.put("dalva.baseTimeUnit", "milliseconds");
         props.put("dalva.batchSize", "500");
+        props.put("dalva.spoolDirectory", "/var/spool/dalva");
+        props.put("dalva.shutdownTimeout", "12s");
 
         assertThat(config.serverUrl()).isEqualTo("https://dalva.example:8443");
         assertThat(config.runName()).isEqualTo("nightly");
@@ -73,7 +75,18 @@ class DalvaConfigTest {
         assertThat(config.readTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.baseTimeUnit()).isEqualTo(TimeUnit.MILLISECONDS);
         assertThat(config.batchSize()).isEqualTo(500);
+        assertThat(config.spoolDirectory()).isEqualTo("/var/spool/dalva");
+        assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(config.validate().isValid()).isTrue();
+    }
+
+    @Test
+    void shutdownTimeoutMustBePositive() {
+        props.put("dalva.project", "demo");
+        props.put("dalva.shutdownTimeout", "0s");
+
+        assertThat(config.validate().failures())
+            .anySatisfy(failure -> assertThat(failure.getProperty()).isEqualTo("dalva.shutdownTimeout"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.dalva.spring;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,12 @@ public class DalvaProperties {
      * finishing the run); past it the application goes on shutting down.
      */
     private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+    /**
+     * Folder that holds the run's journal (the spool) until the server has stored every
+     * step. Default: the system property dalva.spool.directory, else ~/.dalva/java-spool.
+     */
+    private Path spoolDirectory;
 
     private final Run run = new Run();
 
@@ -99,6 +106,14 @@ public class DalvaProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Path getSpoolDirectory() {
+        return this.spoolDirectory;
+    }
+
+    public void setSpoolDirectory(Path spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
     }
 
     public Run getRun() {

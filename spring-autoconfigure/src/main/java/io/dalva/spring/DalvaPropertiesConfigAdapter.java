@@ -1,6 +1,7 @@
 package io.dalva.spring;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,17 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
         return this.properties.getReadTimeout();
     }
 
+    @Override
+    public String spoolDirectory() {
+        Path directory = this.properties.getSpoolDirectory();
+        return (directory != null) ? directory.toString() : null;
+    }
+
+    @Override
+    public Duration shutdownTimeout() {
+        return this.properties.getShutdownTimeout();
+    }
+
     private static void check(DalvaProperties properties) {
         String serverUrl = properties.getServerUrl();
         if (serverUrl != null && !isHttpUrl(serverUrl)) {
@@ -107,6 +119,7 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
         }
         checkPositive("dalva.connect-timeout", properties.getConnectTimeout());
         checkPositive("dalva.read-timeout", properties.getReadTimeout());
+        checkPositive("dalva.shutdown-timeout", properties.getShutdownTimeout());
         checkPositive("dalva.metrics.export.step", properties.getMetrics().getExport().getStep());
         if (properties.getRun().getResumeFrom() != null && properties.getRun().getResumeFrom().isBlank()) {
             throw invalid("dalva.run.resume-from", properties.getRun().getResumeFrom(), "must not be blank");

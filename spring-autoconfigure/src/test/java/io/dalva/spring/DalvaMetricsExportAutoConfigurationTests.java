@@ -1,5 +1,6 @@
 package io.dalva.spring;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -114,6 +116,16 @@ class DalvaMetricsExportAutoConfigurationTests {
             assertThat(registry.isClosed()).isTrue();
             assertThat(storedRun(runId).state()).isEqualTo("completed");
         });
+    }
+
+    @Test
+    void spoolDirectoryPropertyHoldsTheRunsJournal(@TempDir Path spool) {
+        withServer().withUserConfiguration(BaseConfiguration.class)
+            .withPropertyValues("dalva.spool-directory=" + spool, "dalva.shutdown-timeout=7s")
+            .run((context) -> {
+                assertThat(context.getBean(DalvaConfig.class).shutdownTimeout()).hasSeconds(7);
+                assertThat(context.getBean(DalvaMeterRegistry.class).run().spoolDirectory()).startsWith(spool);
+            });
     }
 
     @Test
