@@ -274,7 +274,7 @@ class DeliveryFaultsTest {
 
     @Test
     void aChildJvmKilledWithSigkillRightAfterLogReturnedLosesNothing() throws Exception {
-        server.delayResponses(Duration.ofMillis(20)); // deliveries are in flight when the kill comes
+        server.delayResponses(Duration.ofMillis(50)); // deliveries are in flight when the kill comes
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), KilledRunMain.class.getName(), server.url(),
                 spool.toString(), "300");
