@@ -287,9 +287,6 @@ final class Api {
 
     private JsonNode initRun(Request r, Matcher p, Validation v) {
         ObjectNode body = v.bodyObject(r);
-        if (body == null) {
-            v.check();
-        }
         String project = v.string(body, "project", true, List.of("body", "project"));
         String name = v.string(body, "name", false, List.of("body", "name"));
         ObjectNode config = v.mapping(body, "config", false, List.of("body", "config"));
@@ -318,9 +315,6 @@ final class Api {
     private JsonNode log(Request r, Matcher p, Validation v) {
         long run = pathRunId(p, v);
         ObjectNode body = v.bodyObject(r);
-        if (body == null) {
-            v.check();
-        }
         ObjectNode metrics = v.mapping(body, "metrics", true, List.of("body", "metrics"));
         BigInteger step = v.optionalInt(body, "step", List.of("body", "step"));
         LocalDateTime timestamp = v.optionalDateTime(body, "timestamp", List.of("body", "timestamp"));
@@ -331,9 +325,6 @@ final class Api {
     private JsonNode logBatch(Request r, Matcher p, Validation v) {
         long run = pathRunId(p, v);
         ObjectNode body = v.bodyObject(r);
-        if (body == null) {
-            v.check();
-        }
         ArrayNode entries = v.list(body, "entries", List.of("body", "entries"));
         List<Store.BatchEntry> parsed = new ArrayList<>();
         if (entries != null) {
@@ -355,9 +346,6 @@ final class Api {
     private JsonNode logConfig(Request r, Matcher p, Validation v) {
         long run = pathRunId(p, v);
         ObjectNode body = v.bodyObject(r);
-        if (body == null) {
-            v.check();
-        }
         ObjectNode config = v.mapping(body, "config", true, List.of("body", "config"));
         v.check();
         return store.logConfig(run, config);
@@ -365,9 +353,6 @@ final class Api {
 
     private JsonNode createProject(Request r, Matcher p, Validation v) {
         ObjectNode body = v.bodyObject(r);
-        if (body == null) {
-            v.check();
-        }
         String name = v.string(body, "name", true, List.of("body", "name"));
         String projectId = v.string(body, "project_id", true, List.of("body", "project_id"));
         v.check();
@@ -376,9 +361,6 @@ final class Api {
 
     private JsonNode summaryMetrics(Request r, Matcher p, Validation v) {
         ObjectNode body = v.bodyObject(r);
-        if (body == null) {
-            v.check();
-        }
         List<BigInteger> runIds = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         ArrayNode ids = v.list(body, "run_ids", List.of("body", "run_ids"));

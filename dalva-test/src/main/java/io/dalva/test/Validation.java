@@ -58,10 +58,19 @@ final class Validation {
     }
 
     /**
-     * The JSON request body as an object, or null (with an error recorded) when it is missing,
-     * not JSON, or not an object.
+     * The JSON request body as an object. When it is missing, not JSON, or not an object,
+     * answers 422 with that error and every error recorded before it.
      */
     ObjectNode bodyObject(Request request) {
+        ObjectNode body = parseBodyObject(request);
+        if (body == null) {
+            check();
+        }
+        return body;
+    }
+
+    /** The body as an object, or null (with an error recorded). */
+    private ObjectNode parseBodyObject(Request request) {
         byte[] bytes = request.body();
         if (bytes.length == 0) {
             error("missing", List.of("body"), "Field required", null, null);
