@@ -126,7 +126,8 @@ public class PublishBenchmark {
         }
     }
 
-    private static SimpleConfig stepConfig() {
+    /** A {@link SimpleMeterRegistry} config that counts per step, as push registries do. */
+    static SimpleConfig stepConfig() {
         return new SimpleConfig() {
             @Override
             public String get(String key) {

@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.CountingMode;
-import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.util.Map;
@@ -64,18 +62,7 @@ public class RecordingBenchmark {
                 meterRegistry = DalvaMeterRegistry.builder(config::get).build();
             }
             case "simple" -> {
-                SimpleConfig config = new SimpleConfig() {
-                    @Override
-                    public String get(String key) {
-                        return null;
-                    }
-
-                    @Override
-                    public CountingMode mode() {
-                        return CountingMode.STEP;
-                    }
-                };
-                meterRegistry = new SimpleMeterRegistry(config, Clock.SYSTEM);
+                meterRegistry = new SimpleMeterRegistry(PublishBenchmark.stepConfig(), Clock.SYSTEM);
             }
             default -> throw new IllegalArgumentException("unknown registry " + registry);
         }
