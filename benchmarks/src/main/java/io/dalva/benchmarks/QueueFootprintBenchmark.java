@@ -1,6 +1,6 @@
 package io.dalva.benchmarks;
 
-import io.dalva.client.DalvaRun;
+import io.dalva.run.DalvaRun;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

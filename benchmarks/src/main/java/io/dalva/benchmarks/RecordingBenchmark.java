@@ -1,6 +1,5 @@
 package io.dalva.benchmarks;
 
-import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;

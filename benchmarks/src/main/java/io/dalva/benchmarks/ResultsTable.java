@@ -1,5 +1,6 @@
 package io.dalva.benchmarks;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

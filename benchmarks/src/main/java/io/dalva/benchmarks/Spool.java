@@ -1,5 +1,6 @@
 package io.dalva.benchmarks;
 
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.dalva.benchmarks;
 
+
 import io.dalva.test.DalvaTestServer;
 
 /**

@@ -1,10 +1,9 @@
 package io.dalva.micrometer;
 
 import io.dalva.client.DalvaClient;
-import io.dalva.client.DalvaRun;
-import io.micrometer.common.util.internal.logging.InternalLogger;
-import io.micrometer.common.util.internal.logging.InternalLoggerFactory;
-import io.micrometer.common.util.internal.logging.WarnThenDebugLogger;
+import io.dalva.run.DalvaRun;
+import io.dalva.internal.logging.Log;
+import io.dalva.internal.logging.WarnThenDebug;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -66,11 +65,11 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
 
     private static final ThreadFactory DEFAULT_THREAD_FACTORY = new NamedThreadFactory("dalva-metrics-publisher");
 
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(DalvaMeterRegistry.class);
+    private static final Log logger = Log.of(DalvaMeterRegistry.class);
 
-    private final WarnThenDebugLogger publishFailureLogger = new WarnThenDebugLogger(DalvaMeterRegistry.class);
+    private final WarnThenDebug publishFailureLogger = new WarnThenDebug(DalvaMeterRegistry.class);
 
-    private final WarnThenDebugLogger openFailureLogger = new WarnThenDebugLogger(DalvaMeterRegistry.class);
+    private final WarnThenDebug openFailureLogger = new WarnThenDebug(DalvaMeterRegistry.class);
 
     private final DalvaConfig config;
 
@@ -297,7 +296,7 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             send(target, snapshot, step);
         }
         catch (Throwable e) {
-            publishFailureLogger.log(() -> "failed to publish a step to " + describe(run), e);
+            publishFailureLogger.log("failed to publish a step to " + describe(run), e);
         }
         finally {
             stepLock.unlock();
@@ -393,7 +392,7 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 return run;
             }
             catch (RuntimeException e) {
-                openFailureLogger.log(() -> "could not read the highest step of " + describe(providedRun)
+                openFailureLogger.log("could not read the highest step of " + describe(providedRun)
                         + "; trying again at the next step", e);
                 return null;
             }
@@ -431,7 +430,7 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             return opened;
         }
         catch (RuntimeException e) {
-            openFailureLogger.log(() -> "could not open a Dalva run in project " + config.project() + " at "
+            openFailureLogger.log("could not open a Dalva run in project " + config.project() + " at "
                     + config.serverUrl() + "; trying again at the next step", e);
             return null;
         }
@@ -460,7 +459,7 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             target.close();
         }
         catch (Throwable e) {
-            publishFailureLogger.log(() -> "failed to " + (failed ? "fail " : "finish ") + describe(target), e);
+            publishFailureLogger.log("failed to " + (failed ? "fail " : "finish ") + describe(target), e);
         }
     }
 

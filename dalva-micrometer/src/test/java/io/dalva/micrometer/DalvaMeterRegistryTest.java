@@ -1,6 +1,6 @@
 package io.dalva.micrometer;
 
-import io.dalva.client.DalvaRun;
+import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
 import io.dalva.test.RecordedRequest;
 import io.dalva.test.StoredRun;

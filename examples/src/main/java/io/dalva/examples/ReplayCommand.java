@@ -1,6 +1,6 @@
 package io.dalva.examples;
 
-import io.dalva.client.DalvaSpool;
+import io.dalva.run.DalvaSpool;
 import io.dalva.client.DeliveryFailure;
 import java.io.PrintStream;
 import java.nio.file.Files;

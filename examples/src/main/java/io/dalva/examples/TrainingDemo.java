@@ -2,7 +2,7 @@ package io.dalva.examples;
 
 import io.dalva.client.DalvaClient;
 import io.dalva.client.DalvaException;
-import io.dalva.client.DalvaRun;
+import io.dalva.run.DalvaRun;
 import io.dalva.client.MetricPage;
 import io.dalva.client.MetricPath;
 import io.dalva.client.MetricPoint;

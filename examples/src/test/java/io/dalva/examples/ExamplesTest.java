@@ -1,9 +1,10 @@
 package io.dalva.examples;
 
+import io.dalva.client.DalvaUnreachableException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dalva.client.DalvaUnreachableException;
 import io.dalva.test.DalvaTestServer;
 import io.dalva.test.DalvaTestServerExtension;
 import io.dalva.test.StoredRun;

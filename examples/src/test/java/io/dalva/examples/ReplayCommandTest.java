@@ -2,7 +2,7 @@ package io.dalva.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dalva.client.DalvaRun;
+import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package io.dalva.spring;
 
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package io.dalva.spring;
 
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,8 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.dalva.client.DalvaClient;
 import io.dalva.micrometer.DalvaMeterRegistry;
-import io.micrometer.common.util.internal.logging.InternalLogger;
-import io.micrometer.common.util.internal.logging.InternalLoggerFactory;
+import io.dalva.internal.logging.Log;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ExitCodeEvent;
@@ -36,7 +35,7 @@ import org.springframework.core.Ordered;
 final class DalvaRunLifecycle
         implements ApplicationListener<ApplicationEvent>, ApplicationContextAware, Ordered, DisposableBean {
 
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(DalvaRunLifecycle.class);
+    private static final Log logger = Log.of(DalvaRunLifecycle.class);
 
     private final Duration shutdownTimeout;
 
