@@ -1,16 +1,17 @@
 package io.dalva.client;
 
-
 import java.util.List;
 
 /**
- * Thrown by {@link io.dalva.run.DalvaRun#flush(java.time.Duration)} and {@link io.dalva.run.DalvaRun#finish()} when the
- * server rejected values logged asynchronously since the last report. Everything else was
- * delivered (or is still queued); {@link #failures()} says what was rejected and why.
+ * Thrown by {@link io.dalva.run.DalvaRun#flush(java.time.Duration)} and
+ * {@link io.dalva.run.DalvaRun#finish()} when the server rejected values logged
+ * asynchronously since the last report. Everything else was delivered (or is still
+ * queued); {@link #failures()} says what was rejected and why.
  */
-public class DalvaDeliveryException extends DalvaException {
+public final class DalvaDeliveryException extends DalvaException {
 
     private final List<DeliveryFailure> failures;
+
     private final long total;
 
     public DalvaDeliveryException(List<DeliveryFailure> failures, long total) {
@@ -30,8 +31,9 @@ public class DalvaDeliveryException extends DalvaException {
     }
 
     private static String message(List<DeliveryFailure> failures, long total) {
-        StringBuilder message = new StringBuilder().append(total).append(total == 1 ? " value was" : " values were")
-                .append(" rejected by the Dalva server");
+        StringBuilder message = new StringBuilder().append(total)
+            .append(total == 1 ? " value was" : " values were")
+            .append(" rejected by the Dalva server");
         int shown = Math.min(3, failures.size());
         for (int i = 0; i < shown; i++) {
             message.append(i == 0 ? ": " : "; ").append(failures.get(i));
@@ -41,4 +43,5 @@ public class DalvaDeliveryException extends DalvaException {
         }
         return message.toString();
     }
+
 }

@@ -5,7 +5,8 @@ package io.dalva.client;
  * wrong, {@link #status()} gives the HTTP status of the server's answer (0 when there was
  * no answer).
  */
-public class DalvaException extends RuntimeException {
+public sealed class DalvaException extends RuntimeException permits DalvaUnreachableException, DalvaNotFoundException,
+        DalvaConflictException, DalvaInvalidRequestException, DalvaServerException, DalvaDeliveryException {
 
     private final int status;
 
@@ -22,4 +23,5 @@ public class DalvaException extends RuntimeException {
     public int status() {
         return status;
     }
+
 }

@@ -2,8 +2,11 @@ package io.dalva.client;
 
 import java.util.List;
 
-/** The server rejected the request body (HTTP 422); {@link #details()} says which fields and why. */
-public class DalvaInvalidRequestException extends DalvaException {
+/**
+ * The server rejected the request body (HTTP 422); {@link #details()} says which fields
+ * and why.
+ */
+public final class DalvaInvalidRequestException extends DalvaException {
 
     private final List<String> details;
 
@@ -16,4 +19,5 @@ public class DalvaInvalidRequestException extends DalvaException {
     public List<String> details() {
         return details;
     }
+
 }
