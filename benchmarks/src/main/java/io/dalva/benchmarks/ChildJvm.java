@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server ({@link LoopbackSink} or {@link TestServerMain}) running in a child JVM on the
- * benchmark's class path, so that the server's threads, CPU time and allocations stay out of
- * the measured JVM ({@code -prof gc} counts the allocations of every thread of the JVM).
- * The child prints {@code LISTENING <port>} once it accepts connections and exits when its
- * standard input closes, so it never outlives the benchmark fork.
+ * benchmark's class path, so that the server's threads, CPU time and allocations stay out
+ * of the measured JVM ({@code -prof gc} counts the allocations of every thread of the
+ * JVM). The child prints {@code LISTENING <port>} once it accepts connections and exits
+ * when its standard input closes, so it never outlives the benchmark fork.
  */
 final class ChildJvm implements AutoCloseable {
 
@@ -38,10 +38,10 @@ final class ChildJvm implements AutoCloseable {
     /** Starts {@code mainClass} in a child JVM and waits until it listens. */
     static ChildJvm start(Class<?> mainClass, String maxHeap) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // nodelay: without it the JDK server's Nagle delay meets the client's delayed ACK, 40 ms a request
-        List<String> command = List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC", "-Dsun.net.httpserver.nodelay=true",
-                "-cp",
-                System.getProperty("java.class.path"), mainClass.getName());
+        // nodelay: without it the JDK server's Nagle delay meets the client's delayed
+        // ACK, 40 ms a request
+        List<String> command = List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC",
+                "-Dsun.net.httpserver.nodelay=true", "-cp", System.getProperty("java.class.path"), mainClass.getName());
         try {
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(
@@ -58,7 +58,9 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** In the child: starts the server, announces its port, and lives until stdin closes. */
+    /**
+     * In the child: starts the server, announces its port, and lives until stdin closes.
+     */
     static void serve(Callable<Integer> server) {
         try {
             int port = server.call();
@@ -78,7 +80,9 @@ final class ChildJvm implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** A GET or POST with an empty body to {@code path} on the child; returns the body. */
+    /**
+     * A GET or POST with an empty body to {@code path} on the child; returns the body.
+     */
     String call(String method, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url() + path))
             .timeout(Duration.ofSeconds(10))

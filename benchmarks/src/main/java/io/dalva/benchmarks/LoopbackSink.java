@@ -15,16 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback HTTP endpoint that reads every request body and throws it away: the common
- * receiver of the publish benchmarks, run in its own JVM (see {@link ChildJvm}) so that its
- * CPU time and allocations are not charged to the registry being measured.
+ * receiver of the publish benchmarks, run in its own JVM (see {@link ChildJvm}) so that
+ * its CPU time and allocations are not charged to the registry being measured.
  *
- * <p>It answers just enough of Dalva's API for a run to open and finish ({@code /api/health},
- * {@code /api/runs/init}, {@code /finish}, {@code /state}, the run's metric list), and
- * {@code 200 {"success":true}} to every other POST, whatever its path: Influx's
- * {@code /write}, OTLP's {@code /v1/metrics}, Dalva's {@code /log} and {@code /log/batch}.
- * {@code GET /__stats} returns {@code <requests> <bodyBytes> <failures>} of the data requests
- * received since the last {@code POST /__reset}, so a benchmark can check that its registry
- * really sent something.
+ * <p>
+ * It answers just enough of Dalva's API for a run to open and finish
+ * ({@code /api/health}, {@code /api/runs/init}, {@code /finish}, {@code /state}, the
+ * run's metric list), and {@code 200 {"success":true}} to every other POST, whatever its
+ * path: Influx's {@code /write}, OTLP's {@code /v1/metrics}, Dalva's {@code /log} and
+ * {@code /log/batch}. {@code GET /__stats} returns
+ * {@code <requests> <bodyBytes> <failures>} of the data requests received since the last
+ * {@code POST /__reset}, so a benchmark can check that its registry really sent
+ * something.
  */
 public final class LoopbackSink {
 

@@ -16,14 +16,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The same meters on every registry: {@code series} time series, a third each counters,
  * gauges and timers publishing the 50th and 99th percentiles, each series its own
- * {@code series=<i>} tag under three meter names (as one instrumented endpoint per tag value
- * would give). {@link #record()} gives every series fresh activity before a publish.
+ * {@code series=<i>} tag under three meter names (as one instrumented endpoint per tag
+ * value would give). {@link #record()} gives every series fresh activity before a
+ * publish.
  */
 final class MeterSet {
 
     /**
-     * Longer than any benchmark: the benchmarks move the clock one step per publish, and a
-     * percentile window rotating at every publish would make every recording take
+     * Longer than any benchmark: the benchmarks move the clock one step per publish, and
+     * a percentile window rotating at every publish would make every recording take
      * HdrHistogram's slow range-adjusting path, a cost of the setup that every registry
      * shares and that would drown the publish in the CPU and allocation figures.
      */
@@ -65,9 +66,9 @@ final class MeterSet {
     }
 
     /**
-     * What every registry does to read these meters in a publish, with nothing sent: every
-     * measurement and every timer's percentile snapshot (which also starts new percentile
-     * intervals that the next recordings pay for).
+     * What every registry does to read these meters in a publish, with nothing sent:
+     * every measurement and every timer's percentile snapshot (which also starts new
+     * percentile intervals that the next recordings pay for).
      * @return a sum of what was read, so that the reads cannot be optimized away
      */
     double readAll() {

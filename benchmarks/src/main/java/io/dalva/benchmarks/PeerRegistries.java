@@ -19,8 +19,8 @@ final class PeerRegistries {
     }
 
     static Influx influx(String sinkUrl, Clock clock) {
-        Map<String, String> config = Map.of("influx.uri", sinkUrl, "influx.db", "bench", "influx.autoCreateDb",
-                "false", "influx.step", "1h");
+        Map<String, String> config = Map.of("influx.uri", sinkUrl, "influx.db", "bench", "influx.autoCreateDb", "false",
+                "influx.step", "1h");
         return new Influx(config::get, clock);
     }
 
@@ -29,7 +29,10 @@ final class PeerRegistries {
         return new Otlp(config::get, clock);
     }
 
-    /** {@link InfluxMeterRegistry} (line protocol, gzip by default, over HttpURLConnection). */
+    /**
+     * {@link InfluxMeterRegistry} (line protocol, gzip by default, over
+     * HttpURLConnection).
+     */
     static final class Influx extends InfluxMeterRegistry {
 
         Influx(InfluxConfig config, Clock clock) {
@@ -42,7 +45,10 @@ final class PeerRegistries {
 
     }
 
-    /** {@link OtlpMeterRegistry} (protobuf, cumulative temporality by default, over HttpURLConnection). */
+    /**
+     * {@link OtlpMeterRegistry} (protobuf, cumulative temporality by default, over
+     * HttpURLConnection).
+     */
     static final class Otlp extends OtlpMeterRegistry {
 
         Otlp(OtlpConfig config, Clock clock) {

@@ -27,15 +27,16 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One publish of the same {@link MeterSet} by each registry to a {@link LoopbackSink} in
- * another JVM: time until the request(s) were answered (for Dalva: {@code step()} in manual
- * step mode), and (with {@code -prof gc}) bytes
- * allocated per publish by every thread of this JVM. Before each publish, outside the
- * measured time, every meter records fresh activity and the clock moves one step on.
+ * another JVM: time until the request(s) were answered (for Dalva: {@code step()} in
+ * manual step mode), and (with {@code -prof gc}) bytes allocated per publish by every
+ * thread of this JVM. Before each publish, outside the measured time, every meter records
+ * fresh activity and the clock moves one step on.
  *
- * <p>{@code baseline} publishes nothing: it reads every meter as any registry must (Micrometer's
- * {@code SimpleMeterRegistry} in step mode, same meters, same recordings). Its CPU time and
- * allocation are the share of the others' figures that is Micrometer's, not the registry's:
- * recording into the percentile histograms and reading them.
+ * <p>
+ * {@code baseline} publishes nothing: it reads every meter as any registry must
+ * (Micrometer's {@code SimpleMeterRegistry} in step mode, same meters, same recordings).
+ * Its CPU time and allocation are the share of the others' figures that is Micrometer's,
+ * not the registry's: recording into the percentile histograms and reading them.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -126,7 +127,9 @@ public class PublishBenchmark {
         }
     }
 
-    /** A {@link SimpleMeterRegistry} config that counts per step, as push registries do. */
+    /**
+     * A {@link SimpleMeterRegistry} config that counts per step, as push registries do.
+     */
     static SimpleConfig stepConfig() {
         return new SimpleConfig() {
             @Override

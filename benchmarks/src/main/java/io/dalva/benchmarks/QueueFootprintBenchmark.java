@@ -28,12 +28,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a queued value costs while the server is away: a run whose server does not answer
- * takes {@value #LOGS} {@code log()} calls of 10 values, all queued in its journal. Reported
- * (as {@code @AuxCounters}) per queued value: the journal's bytes (memory-mapped, so page
- * cache, not Java heap, and what the spool holds on disk) and the Java heap retained (used
- * heap after a full GC, after minus before), and the mean time of one {@code log()} while
- * queueing. The primary score (the whole invocation, GCs included) means nothing. JMH prints
- * these counters summed over the measured iterations; {@link ResultsTable} gives their mean.
+ * takes {@value #LOGS} {@code log()} calls of 10 values, all queued in its journal.
+ * Reported (as {@code @AuxCounters}) per queued value: the journal's bytes
+ * (memory-mapped, so page cache, not Java heap, and what the spool holds on disk) and the
+ * Java heap retained (used heap after a full GC, after minus before), and the mean time
+ * of one {@code log()} while queueing. The primary score (the whole invocation, GCs
+ * included) means nothing. JMH prints these counters summed over the measured iterations;
+ * {@link ResultsTable} gives their mean.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

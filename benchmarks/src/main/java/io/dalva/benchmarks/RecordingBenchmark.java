@@ -26,9 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The application's side: one counter increment and one timer recording, on
- * {@link DalvaMeterRegistry} and on Micrometer's {@link SimpleMeterRegistry} in step mode (the
- * cost every step registry pays). The Dalva registry is in manual step mode, so nothing is
- * published while the recording is measured.
+ * {@link DalvaMeterRegistry} and on Micrometer's {@link SimpleMeterRegistry} in step mode
+ * (the cost every step registry pays). The Dalva registry is in manual step mode, so
+ * nothing is published while the recording is measured.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,6 +1,5 @@
 package io.dalva.benchmarks;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -9,13 +8,17 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Turns one JMH run's JSON results ({@code -rf json -rff FILE}) into the Markdown tables of
- * {@code benchmarks/README.md}, ratios included, so that every figure there comes from the
- * same run: {@code java -cp benchmarks/target/benchmarks.jar io.dalva.benchmarks.ResultsTable FILE}.
+ * Turns one JMH run's JSON results ({@code -rf json -rff FILE}) into the Markdown tables
+ * of {@code benchmarks/README.md}, ratios included, so that every figure there comes from
+ * the same run:
+ * {@code java -cp benchmarks/target/benchmarks.jar io.dalva.benchmarks.ResultsTable FILE}.
  */
 public final class ResultsTable {
 
-    /** Dalva's Python SDK, measured on this project's machine: one {@code log()} of 10 values. */
+    /**
+     * Dalva's Python SDK, measured on this project's machine: one {@code log()} of 10
+     * values.
+     */
     private static final double PYTHON_LOG_MICROS = 260;
 
     /** The real Dalva server's measured cost per stored value, lower bound. */
@@ -45,8 +48,9 @@ public final class ResultsTable {
     private void publishTable() {
         System.out.println("### Publish: one step of the same meters to a loopback endpoint (lower is better)");
         System.out.println();
-        System.out.println("| series | registry | ms per publish | vs Influx | vs OTLP | KB allocated per publish | vs Influx | vs OTLP "
-                + "| CPU ms per publish | own KB (minus baseline) | own CPU ms (minus baseline) |");
+        System.out.println(
+                "| series | registry | ms per publish | vs Influx | vs OTLP | KB allocated per publish | vs Influx | vs OTLP "
+                        + "| CPU ms per publish | own KB (minus baseline) | own CPU ms (minus baseline) |");
         System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String series : new String[] { "100", "1000", "10000" }) {
             JsonNode influx = find("PublishBenchmark.publish", "series", series, "registry", "influx");
@@ -90,7 +94,8 @@ public final class ResultsTable {
     private void logTable() {
         System.out.println("### `DalvaRun.log` of 10 values into `DalvaTestServer`");
         System.out.println();
-        System.out.println("| delivery | mean µs per call | p50 | p99 | p99.9 | vs Python SDK (260 µs) | KB allocated per call |");
+        System.out.println(
+                "| delivery | mean µs per call | p50 | p99 | p99.9 | vs Python SDK (260 µs) | KB allocated per call |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (String delivery : new String[] { "async", "sync" }) {
             JsonNode result = find("RunLogBenchmark.log", "delivery", delivery);
@@ -139,7 +144,10 @@ public final class ResultsTable {
         System.out.println();
     }
 
-    /** The result of {@code benchmark} (suffix of its name) whose params match the pairs given. */
+    /**
+     * The result of {@code benchmark} (suffix of its name) whose params match the pairs
+     * given.
+     */
     private JsonNode find(String benchmark, String... params) {
         for (JsonNode result : results) {
             if (!result.path("benchmark").asText().endsWith(benchmark)) {
@@ -166,8 +174,8 @@ public final class ResultsTable {
     }
 
     /**
-     * The mean of a counter's per-iteration values: JMH reports {@code @AuxCounters} of type
-     * {@code EVENTS} as their sum over the iterations.
+     * The mean of a counter's per-iteration values: JMH reports {@code @AuxCounters} of
+     * type {@code EVENTS} as their sum over the iterations.
      */
     private static double perIteration(JsonNode result, String name) {
         double sum = 0;

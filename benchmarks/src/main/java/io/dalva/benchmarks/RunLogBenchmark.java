@@ -31,9 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  * <li>{@link #log}: the time the caller spends in one {@code log()} of 10 values (Dalva's
  * Python SDK: 0.26 ms, because it fsyncs its write-ahead log in every call), asynchronous
- * (default) and synchronous. Every {@value #FLUSH_EVERY} calls, outside the measured time, the
- * benchmark waits until the server has everything, so the queue stays as short as in an
- * application that logs no faster than the server stores.</li>
+ * (default) and synchronous. Every {@value #FLUSH_EVERY} calls, outside the measured
+ * time, the benchmark waits until the server has everything, so the queue stays as short
+ * as in an application that logs no faster than the server stores.</li>
  * <li>{@link #deliver}: values per second from {@code log()} until the server stored them
  * ({@code flush}), with the asynchronous sender; with {@code -prof
  * io.dalva.benchmarks.ThreadCpuProfiler}, the client's CPU time per value.</li>
@@ -112,7 +112,10 @@ public class RunLogBenchmark {
 
     }
 
-    /** The asynchronous run only (a synchronous one waits for the server in every call anyway). */
+    /**
+     * The asynchronous run only (a synchronous one waits for the server in every call
+     * anyway).
+     */
     @State(Scope.Benchmark)
     public static class AsyncState extends RunOnTestServer {
 
@@ -128,7 +131,9 @@ public class RunLogBenchmark {
 
     }
 
-    /** Keeps the queue short between measured calls: waits for delivery every 100 calls. */
+    /**
+     * Keeps the queue short between measured calls: waits for delivery every 100 calls.
+     */
     @State(Scope.Thread)
     public static class Pacing {
 

@@ -18,8 +18,8 @@ record SinkStats(long requests, long bodyBytes, long failures) {
                     + requests + " data requests and " + failures + " unexpected ones");
         }
         if (publishes > 0) {
-            System.out.printf("%n%s: %d publishes, %.1f requests and %,d body bytes per publish%n", registry,
-                    publishes, (double) requests / publishes, bodyBytes / publishes);
+            System.out.printf("%n%s: %d publishes, %.1f requests and %,d body bytes per publish%n", registry, publishes,
+                    (double) requests / publishes, bodyBytes / publishes);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.dalva.benchmarks;
 
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,8 +15,8 @@ final class Spool {
     }
 
     /**
-     * Bytes of events in every journal segment ({@code events/*.jsonl}) under {@code root}:
-     * segments are preallocated and their events end at the first NUL byte.
+     * Bytes of events in every journal segment ({@code events/*.jsonl}) under
+     * {@code root}: segments are preallocated and their events end at the first NUL byte.
      */
     static long journalBytes(Path root) throws IOException {
         long total = 0;

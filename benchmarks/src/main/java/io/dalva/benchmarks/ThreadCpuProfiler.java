@@ -16,13 +16,13 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
- * {@code -prof io.dalva.benchmarks.ThreadCpuProfiler}: CPU time of every live thread of the
- * benchmark JVM (benchmark thread, sender, HTTP client; not the JIT and GC threads) per
- * operation, as {@code cpu.time.norm} in ns/op. With {@code @OperationsPerInvocation} an
- * operation is one value, so this is the client's CPU time per value. Servers run in a child
- * JVM ({@link ChildJvm}) and are not counted. Each thread counts the CPU time it used
- * during the iteration (all of it for a thread started meanwhile); a thread that ended during
- * the iteration is missed, so long-lived threads are what it measures well.
+ * {@code -prof io.dalva.benchmarks.ThreadCpuProfiler}: CPU time of every live thread of
+ * the benchmark JVM (benchmark thread, sender, HTTP client; not the JIT and GC threads)
+ * per operation, as {@code cpu.time.norm} in ns/op. With {@code @OperationsPerInvocation}
+ * an operation is one value, so this is the client's CPU time per value. Servers run in a
+ * child JVM ({@link ChildJvm}) and are not counted. Each thread counts the CPU time it
+ * used during the iteration (all of it for a thread started meanwhile); a thread that
+ * ended during the iteration is missed, so long-lived threads are what it measures well.
  */
 public final class ThreadCpuProfiler implements InternalProfiler {
 
@@ -48,8 +48,8 @@ public final class ThreadCpuProfiler implements InternalProfiler {
     }
 
     @Override
-    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
-            IterationParams iterationParams, IterationResult result) {
+    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
+            IterationResult result) {
         long used = 0;
         for (Map.Entry<Long, Long> thread : cpuNanosByThread().entrySet()) {
             used += thread.getValue() - start.getOrDefault(thread.getKey(), 0L);

@@ -25,7 +25,8 @@ import okhttp3.ResponseBody;
 
 /**
  * A typed client for the Dalva server's HTTP API: one method per endpoint, each one
- * synchronous request. Thread-safe; create one per server and {@link #close()} it when done.
+ * synchronous request. Thread-safe; create one per server and {@link #close()} it when
+ * done.
  *
  * <pre>{@code
  * try (DalvaClient client = DalvaClient.builder().serverUrl("http://dalva:8000").build()) {
@@ -35,23 +36,28 @@ import okhttp3.ResponseBody;
  * }
  * }</pre>
  *
- * <p>Defaults: server URL from the builder, else the {@code DALVA_SERVER_URL} environment
- * variable, else {@code http://localhost:8000}; connect timeout 5 s, read and write timeouts
- * 30 s, whole-call timeout 60 s (Dalva takes about 4 ms per metric value, so a 1,000-value
- * request takes about 5 s). Requests are never retried silently (OkHttp's
- * {@code retryOnConnectionFailure} is off): a write whose connection dropped may have been
- * stored, so the caller decides.
+ * <p>
+ * Defaults: server URL from the builder, else the {@code DALVA_SERVER_URL} environment
+ * variable, else {@code http://localhost:8000}; connect timeout 5 s, read and write
+ * timeouts 30 s, whole-call timeout 60 s (Dalva takes about 4 ms per metric value, so a
+ * 1,000-value request takes about 5 s). Requests are never retried silently (OkHttp's
+ * {@code retryOnConnectionFailure} is off): a write whose connection dropped may have
+ * been stored, so the caller decides.
  *
- * <p>Failures are {@link DalvaException}s: {@link DalvaUnreachableException} (no answer),
+ * <p>
+ * Failures are {@link DalvaException}s: {@link DalvaUnreachableException} (no answer),
  * {@link DalvaNotFoundException} (404), {@link DalvaConflictException} (409, with the
  * server's conflict list), {@link DalvaInvalidRequestException} (422, with its details),
- * {@link DalvaServerException} (5xx and anything unexpected). Values that Dalva cannot store
- * (null, NaN, infinities, integers beyond 32 bits, other types, negative steps) are rejected
- * with an {@link IllegalArgumentException} naming the key before anything is sent.
+ * {@link DalvaServerException} (5xx and anything unexpected). Values that Dalva cannot
+ * store (null, NaN, infinities, integers beyond 32 bits, other types, negative steps) are
+ * rejected with an {@link IllegalArgumentException} naming the key before anything is
+ * sent.
  */
 public final class DalvaClient implements AutoCloseable {
 
-    /** Environment variable read when no server URL is given (as Dalva's Python SDK does). */
+    /**
+     * Environment variable read when no server URL is given (as Dalva's Python SDK does).
+     */
     public static final String SERVER_URL_ENV = "DALVA_SERVER_URL";
 
     /** Server URL when neither the builder nor the environment gives one. */
@@ -91,8 +97,10 @@ public final class DalvaClient implements AutoCloseable {
         this.headers = Map.copyOf(builder.headers);
         this.ownsHttp = builder.okHttpClient == null;
         OkHttpClient.Builder http = ownsHttp ? new OkHttpClient.Builder() : builder.okHttpClient.newBuilder();
-        // OkHttp would silently resend a POST whose connection dropped, although the server may have
-        // stored it: the resend then fails with a 409. Failures are reported; retrying is the caller's.
+        // OkHttp would silently resend a POST whose connection dropped, although the
+        // server may have
+        // stored it: the resend then fails with a 409. Failures are reported; retrying is
+        // the caller's.
         http.retryOnConnectionFailure(false);
         if (ownsHttp) {
             http.socketFactory(new NoDelaySocketFactory());
@@ -110,7 +118,10 @@ public final class DalvaClient implements AutoCloseable {
         this.http = http.build();
     }
 
-    /** A client with every default (server URL from {@code DALVA_SERVER_URL}, else localhost:8000). */
+    /**
+     * A client with every default (server URL from {@code DALVA_SERVER_URL}, else
+     * localhost:8000).
+     */
     public static DalvaClient create() {
         return builder().build();
     }
@@ -119,13 +130,18 @@ public final class DalvaClient implements AutoCloseable {
         return new Builder();
     }
 
-    /** The server's base URL, without a trailing slash, e.g. {@code http://localhost:8000}. */
+    /**
+     * The server's base URL, without a trailing slash, e.g.
+     * {@code http://localhost:8000}.
+     */
     public String serverUrl() {
         String url = baseUrl.toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** Checks that a Dalva server answers {@code GET /api/health} with {@code healthy}. */
+    /**
+     * Checks that a Dalva server answers {@code GET /api/health} with {@code healthy}.
+     */
     public void health() {
         get(url("api/health"), node -> {
             String status = node.path("status").asText("");
@@ -136,16 +152,19 @@ public final class DalvaClient implements AutoCloseable {
         });
     }
 
-    /** Creates, resumes ({@link RunInit#resumeFrom()}) or forks ({@link RunInit#forkFrom()}) a run. */
+    /**
+     * Creates, resumes ({@link RunInit#resumeFrom()}) or forks
+     * ({@link RunInit#forkFrom()}) a run.
+     */
     public RunHandle initRun(RunInit init) {
         Objects.requireNonNull(init, "init");
         return post(url("api/runs/init"), bodies.initRun(init), JsonResponses::runHandle);
     }
 
     /**
-     * Logs metrics at a step, or scalar metrics when {@code step} is {@code null}. Nested maps
-     * are flattened with {@code /}. Dalva never overwrites: a path that already has a value at
-     * that step is a {@link DalvaConflictException}.
+     * Logs metrics at a step, or scalar metrics when {@code step} is {@code null}. Nested
+     * maps are flattened with {@code /}. Dalva never overwrites: a path that already has
+     * a value at that step is a {@link DalvaConflictException}.
      */
     public void log(long runDbId, Map<String, ?> metrics, Integer step) {
         Map<String, Object> flat = Values.flattenMetrics(metrics);
@@ -164,14 +183,19 @@ public final class DalvaClient implements AutoCloseable {
         post(url(run(runDbId) + "/finish"), NO_BODY, node -> null);
     }
 
-    /** Sets the run's state, e.g. {@link RunState#FAILED}, and returns the updated run. */
+    /**
+     * Sets the run's state, e.g. {@link RunState#FAILED}, and returns the updated run.
+     */
     public RunInfo setState(long runDbId, RunState state) {
         Objects.requireNonNull(state, "state");
         HttpUrl url = url(run(runDbId) + "/state", b -> b.addQueryParameter("state", state.apiValue()));
         return call("PATCH", url, NO_BODY, JsonResponses::runInfo);
     }
 
-    /** Adds config keys (nested maps flattened with {@code /}); all or nothing, 409 if any key exists. */
+    /**
+     * Adds config keys (nested maps flattened with {@code /}); all or nothing, 409 if any
+     * key exists.
+     */
     public void logConfig(long runDbId, Map<String, ?> config) {
         Map<String, Object> flat = Values.flattenConfig(config);
         post(url(run(runDbId) + "/config"), bodies.config(flat), node -> null);
@@ -193,14 +217,18 @@ public final class DalvaClient implements AutoCloseable {
     }
 
     /**
-     * A metric's value at {@code step}, or with {@code step} {@code null} its value at the
-     * highest step (or its scalar). {@link DalvaNotFoundException} when there is none.
+     * A metric's value at {@code step}, or with {@code step} {@code null} its value at
+     * the highest step (or its scalar). {@link DalvaNotFoundException} when there is
+     * none.
      */
     public MetricValue getMetric(long runDbId, String path, Integer step) {
         return get(metricUrl(runDbId, path, step), JsonResponses::metricValue);
     }
 
-    /** Removes a metric's value at {@code step}, or every value when {@code step} is {@code null}; returns the count. */
+    /**
+     * Removes a metric's value at {@code step}, or every value when {@code step} is
+     * {@code null}; returns the count.
+     */
     public int deleteMetric(long runDbId, String path, Integer step) {
         return call("DELETE", metricUrl(runDbId, path, step), null, node -> node.path("count").asInt());
     }
@@ -239,8 +267,11 @@ public final class DalvaClient implements AutoCloseable {
         Map<Long, ProjectInfo> projects = new LinkedHashMap<>();
         for (int offset = 0;; offset += pageSize) {
             int from = offset;
-            List<ProjectInfo> page = get(url("api/projects/", b -> b.addQueryParameter("limit", Integer.toString(pageSize))
-                .addQueryParameter("offset", Integer.toString(from))), node -> list(node, JsonResponses::project));
+            List<ProjectInfo> page = get(
+                    url("api/projects/",
+                            b -> b.addQueryParameter("limit", Integer.toString(pageSize))
+                                .addQueryParameter("offset", Integer.toString(from))),
+                    node -> list(node, JsonResponses::project));
             int before = projects.size();
             page.forEach(p -> projects.putIfAbsent(p.id(), p));
             if (page.size() < pageSize || projects.size() == before) {
@@ -267,7 +298,10 @@ public final class DalvaClient implements AutoCloseable {
         return get(url, JsonResponses::metricPage);
     }
 
-    /** Releases the connections this client opened (not those of an OkHttpClient it was given). */
+    /**
+     * Releases the connections this client opened (not those of an OkHttpClient it was
+     * given).
+     */
     @Override
     public void close() {
         closed = true;
@@ -310,8 +344,8 @@ public final class DalvaClient implements AutoCloseable {
             text = responseBody == null ? "" : responseBody.string();
         }
         catch (IOException e) {
-            throw new DalvaUnreachableException("cannot reach Dalva at " + serverUrl() + " (" + call + "): "
-                    + describe(e), e);
+            throw new DalvaUnreachableException(
+                    "cannot reach Dalva at " + serverUrl() + " (" + call + "): " + describe(e), e);
         }
         if (status < 200 || status >= 300) {
             throw errors.toException(call, status, contentType, text);
@@ -322,8 +356,9 @@ public final class DalvaClient implements AutoCloseable {
         catch (IOException | RuntimeException e) {
             String excerpt = ErrorResponses.summarize(contentType, text);
             String problem = e instanceof IOException ? "not JSON" : describe(e);
-            throw new DalvaServerException(call + " answered " + status + " with an unexpected body (" + problem
-                    + "): " + excerpt, status, excerpt);
+            throw new DalvaServerException(
+                    call + " answered " + status + " with an unexpected body (" + problem + "): " + excerpt, status,
+                    excerpt);
         }
     }
 
@@ -345,8 +380,7 @@ public final class DalvaClient implements AutoCloseable {
 
     private HttpUrl metricUrl(long runDbId, String path, Integer step) {
         Values.checkStep(step);
-        return url(run(runDbId) + "/metrics", Values.checkPath(path, "metric path"),
-                b -> addQuery(b, "step", step));
+        return url(run(runDbId) + "/metrics", Values.checkPath(path, "metric path"), b -> addQuery(b, "step", step));
     }
 
     private HttpUrl url(String fixedPath) {
@@ -361,7 +395,10 @@ public final class DalvaClient implements AutoCloseable {
         return url(fixedPath, Values.checkPath(userPath, "config key"), b -> b);
     }
 
-    /** Appends a user's path ({@code train/loss}) segment by segment, each one percent-encoded. */
+    /**
+     * Appends a user's path ({@code train/loss}) segment by segment, each one
+     * percent-encoded.
+     */
     private HttpUrl url(String fixedPath, String userPath, UnaryOperator<HttpUrl.Builder> query) {
         HttpUrl.Builder builder = baseUrl.newBuilder().addPathSegments(fixedPath);
         for (String segment : userPath.split("/", -1)) {
@@ -419,8 +456,8 @@ public final class DalvaClient implements AutoCloseable {
     }
 
     /**
-     * Builds a {@link DalvaClient}. Every setting is optional; see the class documentation for
-     * the defaults.
+     * Builds a {@link DalvaClient}. Every setting is optional; see the class
+     * documentation for the defaults.
      */
     public static final class Builder {
 
@@ -439,7 +476,10 @@ public final class DalvaClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** Base URL, e.g. {@code https://dalva.example.com} or {@code http://host:8000/prefix}. */
+        /**
+         * Base URL, e.g. {@code https://dalva.example.com} or
+         * {@code http://host:8000/prefix}.
+         */
         public Builder serverUrl(String serverUrl) {
             this.serverUrl = serverUrl;
             return this;
@@ -463,16 +503,21 @@ public final class DalvaClient implements AutoCloseable {
             return this;
         }
 
-        /** A header sent with every request, e.g. {@code Authorization} for a reverse proxy. */
+        /**
+         * A header sent with every request, e.g. {@code Authorization} for a reverse
+         * proxy.
+         */
         public Builder header(String name, String value) {
-            new Headers.Builder().add(name, value); // validates name and value now, not at the first call
+            new Headers.Builder().add(name, value); // validates name and value now, not
+                                                    // at the first call
             headers.put(name, value);
             return this;
         }
 
         /**
-         * An OkHttpClient to share (its connection pool, TLS setup, interceptors). Its own
-         * timeouts are kept unless set on this builder; {@link DalvaClient#close()} leaves it open.
+         * An OkHttpClient to share (its connection pool, TLS setup, interceptors). Its
+         * own timeouts are kept unless set on this builder; {@link DalvaClient#close()}
+         * leaves it open.
          */
         public Builder okHttpClient(OkHttpClient client) {
             this.okHttpClient = Objects.requireNonNull(client, "client");
@@ -482,5 +527,7 @@ public final class DalvaClient implements AutoCloseable {
         public DalvaClient build() {
             return new DalvaClient(this);
         }
+
     }
+
 }

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a non-2xx answer into the matching {@link DalvaException}, with the server's
- * {@code detail} parsed. Bodies that are not Dalva's JSON (a proxy's HTML page, plain text)
- * are summarised in a line, never dumped.
+ * {@code detail} parsed. Bodies that are not Dalva's JSON (a proxy's HTML page, plain
+ * text) are summarised in a line, never dumped.
  */
 final class ErrorResponses {
 
@@ -35,7 +35,8 @@ final class ErrorResponses {
         String prefix = call + " answered " + status + ": ";
         switch (status) {
             case 404 -> {
-                return new DalvaNotFoundException(prefix + (detail != null ? text(detail) : summarize(contentType, body)));
+                return new DalvaNotFoundException(
+                        prefix + (detail != null ? text(detail) : summarize(contentType, body)));
             }
             case 409 -> {
                 List<String> conflicts = detail == null ? List.of()
@@ -145,4 +146,5 @@ final class ErrorResponses {
         String line = text.replaceAll("\\s+", " ").strip();
         return line.length() <= EXCERPT_LENGTH ? line : line.substring(0, EXCERPT_LENGTH) + "…";
     }
+
 }

@@ -1,6 +1,5 @@
 package io.dalva.client;
 
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
@@ -142,6 +141,9 @@ final class JsonBodies {
 
     @FunctionalInterface
     private interface Body {
+
         void writeTo(JsonGenerator g) throws IOException;
+
     }
+
 }

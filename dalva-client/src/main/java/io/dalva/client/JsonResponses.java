@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the server's JSON answers into the client's records. A missing required field is an
- * {@link IllegalStateException}, which the client reports as an unexpected answer.
+ * Reads the server's JSON answers into the client's records. A missing required field is
+ * an {@link IllegalStateException}, which the client reports as an unexpected answer.
  */
 final class JsonResponses {
 
@@ -33,8 +33,8 @@ final class JsonResponses {
         return new RunInfo(requiredLong(node, "id"), requiredLong(node, "project_id"), requiredText(node, "run_id"),
                 optionalText(node, "name"), optionalText(node, "group_name"), tagList,
                 RunState.fromApiValue(requiredText(node, "state")),
-                node.hasNonNull("fork_from") ? node.get("fork_from").asLong() : null,
-                instant(node.get("created_at")), instant(node.get("updated_at")));
+                node.hasNonNull("fork_from") ? node.get("fork_from").asLong() : null, instant(node.get("created_at")),
+                instant(node.get("updated_at")));
     }
 
     static RunSummary runSummary(JsonNode node) {
@@ -52,7 +52,8 @@ final class JsonResponses {
     static ProjectInfo project(JsonNode node) {
         return new ProjectInfo(requiredLong(node, "id"), requiredText(node, "name"), optionalText(node, "project_id"),
                 instant(node.get("created_at")), instant(node.get("updated_at")), node.path("total_runs").asInt(),
-                node.path("running_runs").asInt(), node.path("completed_runs").asInt(), node.path("failed_runs").asInt());
+                node.path("running_runs").asInt(), node.path("completed_runs").asInt(),
+                node.path("failed_runs").asInt());
     }
 
     static MetricValue metricValue(JsonNode node) {
@@ -73,7 +74,8 @@ final class JsonResponses {
     }
 
     /** A JSON object as an insertion-ordered, unmodifiable map of plain Java values. */
-    @SuppressWarnings("deprecation") // fields() works on every Jackson 2.x; its replacement properties() needs 2.15
+    @SuppressWarnings("deprecation") // fields() works on every Jackson 2.x; its
+                                     // replacement properties() needs 2.15
     static Map<String, Object> map(JsonNode node) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return Map.of();
@@ -163,4 +165,5 @@ final class JsonResponses {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.intValue();
     }
+
 }

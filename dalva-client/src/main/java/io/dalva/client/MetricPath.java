@@ -5,7 +5,7 @@ package io.dalva.client;
  *
  * @param path the path, segments separated by {@code /}
  * @param attributeType {@code float}, {@code int}, {@code bool}, {@code string}, with
- *     {@code _series} for stepped values (e.g. {@code float_series})
+ * {@code _series} for stepped values (e.g. {@code float_series})
  */
 public record MetricPath(String path, String attributeType) {
 

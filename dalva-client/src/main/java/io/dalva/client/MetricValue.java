@@ -5,7 +5,7 @@ package io.dalva.client;
  *
  * @param key the metric path
  * @param value {@code Double}, {@code Long}, {@code Boolean} or {@code String}
- *     ({@code null} for a non-finite float the server stored)
+ * ({@code null} for a non-finite float the server stored)
  * @param step the step, or {@code null} for a scalar
  */
 public record MetricValue(String key, Object value, Integer step) {

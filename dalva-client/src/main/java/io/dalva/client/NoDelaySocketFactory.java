@@ -6,10 +6,10 @@ import java.net.Socket;
 import javax.net.SocketFactory;
 
 /**
- * Plain sockets with {@code TCP_NODELAY}. OkHttp leaves Nagle's algorithm on; a request whose
- * body it writes in two parts (anything over one 8 KiB buffer) then waits for the server's
- * delayed ACK, about 40 ms on Linux, before its last bytes leave: measured on loopback, a
- * 300-value step took 45 ms instead of 3 ms.
+ * Plain sockets with {@code TCP_NODELAY}. OkHttp leaves Nagle's algorithm on; a request
+ * whose body it writes in two parts (anything over one 8 KiB buffer) then waits for the
+ * server's delayed ACK, about 40 ms on Linux, before its last bytes leave: measured on
+ * loopback, a 300-value step took 45 ms instead of 3 ms.
  */
 final class NoDelaySocketFactory extends SocketFactory {
 

@@ -15,6 +15,6 @@ import java.time.Instant;
  * @param completedRuns runs in state completed
  * @param failedRuns runs in state failed
  */
-public record ProjectInfo(long id, String name, String projectId, Instant createdAt, Instant updatedAt,
-        int totalRuns, int runningRuns, int completedRuns, int failedRuns) {
+public record ProjectInfo(long id, String name, String projectId, Instant createdAt, Instant updatedAt, int totalRuns,
+        int runningRuns, int completedRuns, int failedRuns) {
 }

@@ -8,19 +8,22 @@ import java.util.Objects;
 
 /**
  * What {@link DalvaClient#initRun(RunInit)} sends: a new run, a resumed one
- * ({@code resumeFrom}) or a fork ({@code forkFrom}). The config is validated and flattened
- * when the value is created.
+ * ({@code resumeFrom}) or a fork ({@code forkFrom}). The config is validated and
+ * flattened when the value is created.
  *
- * <p>This is the raw endpoint: on resume the server fails with a bare 500 when the run does
- * not exist or a config key exists already. {@link io.dalva.run.DalvaRun} checks both first.
+ * <p>
+ * This is the raw endpoint: on resume the server fails with a bare 500 when the run does
+ * not exist or a config key exists already. {@link io.dalva.run.DalvaRun} checks both
+ * first.
  *
  * @param project the project name (created on first use)
  * @param name the run name, or {@code null}
- * @param config the configuration, flattened (nested keys joined with {@code /}); empty for none
+ * @param config the configuration, flattened (nested keys joined with {@code /}); empty
+ * for none
  * @param resumeFrom the run id (like {@code "DEM-7"}) to resume, or {@code null}
  * @param forkFrom the run id to fork, or {@code null}
  * @param copyTablesOnFork on fork: {@code null} or empty for no tables, a list of table
- *     database ids to copy those
+ * database ids to copy those
  * @param copyAllTablesOnFork on fork: copy every table of the source run
  */
 public record RunInit(String project, String name, Map<String, Object> config, String resumeFrom, String forkFrom,
@@ -46,11 +49,17 @@ public record RunInit(String project, String name, Map<String, Object> config, S
     public static final class Builder {
 
         private final String project;
+
         private String name;
+
         private Map<String, ?> config = Map.of();
+
         private String resumeFrom;
+
         private String forkFrom;
+
         private List<Long> copyTablesOnFork = List.of();
+
         private boolean copyAllTablesOnFork;
 
         private Builder(String project) {
@@ -94,5 +103,6 @@ public record RunInit(String project, String name, Map<String, Object> config, S
             return new RunInit(project, name, (Map<String, Object>) config, resumeFrom, forkFrom, copyTablesOnFork,
                     copyAllTablesOnFork);
         }
+
     }
 }

@@ -3,19 +3,20 @@ package io.dalva.client;
 import java.util.List;
 
 /**
- * Which runs {@link DalvaClient#listRuns(RunQuery)} returns. Unset fields are not sent, so
- * the server's defaults apply (all runs, newest first, 100 per page).
+ * Which runs {@link DalvaClient#listRuns(RunQuery)} returns. Unset fields are not sent,
+ * so the server's defaults apply (all runs, newest first, 100 per page).
  *
  * @param projectId runs of this project (database id), or {@code null}
  * @param group runs of this group, or {@code null}
  * @param state runs in this state, or {@code null}
- * @param search runs whose run id or name contains this text (case-insensitive), or {@code null}
+ * @param search runs whose run id or name contains this text (case-insensitive), or
+ * {@code null}
  * @param tags runs having all these tags, empty for any
  * @param limit page size, or {@code null}
  * @param offset runs to skip, or {@code null}
  * @param sortBy a run field such as {@code created_at} or {@code name}, or {@code null}
- * @param ascending {@code true} for ascending order, {@code false} descending, {@code null} the
- *     server's default (descending)
+ * @param ascending {@code true} for ascending order, {@code false} descending,
+ * {@code null} the server's default (descending)
  */
 public record RunQuery(Long projectId, String group, RunState state, String search, List<String> tags, Integer limit,
         Integer offset, String sortBy, Boolean ascending) {
@@ -41,13 +42,21 @@ public record RunQuery(Long projectId, String group, RunState state, String sear
     public static final class Builder {
 
         private Long projectId;
+
         private String group;
+
         private RunState state;
+
         private String search;
+
         private List<String> tags = List.of();
+
         private Integer limit;
+
         private Integer offset;
+
         private String sortBy;
+
         private Boolean ascending;
 
         private Builder() {
@@ -101,5 +110,6 @@ public record RunQuery(Long projectId, String group, RunState state, String sear
         public RunQuery build() {
             return new RunQuery(projectId, group, state, search, tags, limit, offset, sortBy, ascending);
         }
+
     }
 }

@@ -4,6 +4,7 @@ import java.util.Locale;
 
 /** The state of a run, as Dalva stores it. */
 public enum RunState {
+
     RUNNING, COMPLETED, FAILED;
 
     /** The server's spelling: {@code running}, {@code completed}, {@code failed}. */
@@ -19,4 +20,5 @@ public enum RunState {
         }
         throw new IllegalArgumentException("unknown run state '" + value + "'");
     }
+
 }

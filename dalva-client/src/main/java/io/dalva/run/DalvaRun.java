@@ -41,31 +41,36 @@ import java.util.OptionalInt;
  * }
  * }</pre>
  *
- * <p>Values are {@code int}/{@code long} within 32 bits, finite {@code float}/{@code double},
- * {@code boolean} or {@code String}; nested maps are flattened with {@code /}
- * ({@code train/loss}). Anything else, {@code null}, NaN, infinities or a negative step is an
- * {@link IllegalArgumentException} naming the key, thrown before anything is sent. Dalva
- * never overwrites: logging a path again at the same step is a {@link DalvaConflictException}.
+ * <p>
+ * Values are {@code int}/{@code long} within 32 bits, finite
+ * {@code float}/{@code double}, {@code boolean} or {@code String}; nested maps are
+ * flattened with {@code /} ({@code train/loss}). Anything else, {@code null}, NaN,
+ * infinities or a negative step is an {@link IllegalArgumentException} naming the key,
+ * thrown before anything is sent. Dalva never overwrites: logging a path again at the
+ * same step is a {@link DalvaConflictException}.
  *
- * <p>Values read back ({@link #getMetric(String)}, {@link #getConfig()}) are {@code Double},
+ * <p>
+ * Values read back ({@link #getMetric(String)}, {@link #getConfig()}) are {@code Double},
  * {@code Long}, {@code Boolean} or {@code String} (config values also {@code List}).
  *
- * <p><b>Delivery.</b> {@code log} and {@code logConfig} return at once: the values go to
- * the run's journal, a memory-mapped file in the spool folder (default
- * {@code ~/.dalva/java-spool}) that survives the process being killed, and a daemon thread
- * ({@code dalva-sender}) delivers them in order, one request at a time, retrying connection
- * failures, timeouts, 429 and 5xx with exponential backoff. Values the server rejects for good
- * (a genuine 409 or 422) are reported by {@link #flush(Duration)} and {@link #finish()} as a
- * {@link DalvaDeliveryException}, and never hold back what was logged after them.
- * {@link #finish()}, {@link #fail()} and {@link #close()} wait at most the shutdown timeout
- * (default 5 s); what is not delivered by then stays in the spool and is delivered when the run
- * is resumed or by the replay command ({@link DalvaSpool}). {@link Builder#synchronous(boolean)}
- * makes {@code log} wait for the server instead.
+ * <p>
+ * <b>Delivery.</b> {@code log} and {@code logConfig} return at once: the values go to the
+ * run's journal, a memory-mapped file in the spool folder (default
+ * {@code ~/.dalva/java-spool}) that survives the process being killed, and a daemon
+ * thread ({@code dalva-sender}) delivers them in order, one request at a time, retrying
+ * connection failures, timeouts, 429 and 5xx with exponential backoff. Values the server
+ * rejects for good (a genuine 409 or 422) are reported by {@link #flush(Duration)} and
+ * {@link #finish()} as a {@link DalvaDeliveryException}, and never hold back what was
+ * logged after them. {@link #finish()}, {@link #fail()} and {@link #close()} wait at most
+ * the shutdown timeout (default 5 s); what is not delivered by then stays in the spool
+ * and is delivered when the run is resumed or by the replay command ({@link DalvaSpool}).
+ * {@link Builder#synchronous(boolean)} makes {@code log} wait for the server instead.
  *
- * <p>When the server cannot be reached at {@link Builder#start()}, the run starts anyway and
- * is created when the server answers; until then {@link #id()} is -1 and {@link #runId()} is
- * {@code null}, and the methods that read from the server throw {@link IllegalStateException}.
- * Thread-safe.
+ * <p>
+ * When the server cannot be reached at {@link Builder#start()}, the run starts anyway and
+ * is created when the server answers; until then {@link #id()} is -1 and {@link #runId()}
+ * is {@code null}, and the methods that read from the server throw
+ * {@link IllegalStateException}. Thread-safe.
  */
 public final class DalvaRun implements AutoCloseable {
 
@@ -99,13 +104,19 @@ public final class DalvaRun implements AutoCloseable {
         return new Builder();
     }
 
-    /** The run's database id (the id in the server's URLs); -1 until the server has created the run. */
+    /**
+     * The run's database id (the id in the server's URLs); -1 until the server has
+     * created the run.
+     */
     public long id() {
         Long id = delivery.manifest().serverId();
         return id == null ? -1 : id;
     }
 
-    /** The run's human id such as {@code "DEM-7"}, used to resume or fork it; {@code null} until created. */
+    /**
+     * The run's human id such as {@code "DEM-7"}, used to resume or fork it; {@code null}
+     * until created.
+     */
     public String runId() {
         return delivery.manifest().serverRunId();
     }
@@ -115,7 +126,10 @@ public final class DalvaRun implements AutoCloseable {
         return delivery.manifest().name();
     }
 
-    /** This run's journal folder in the spool, or {@code null} when the journal is in memory only. */
+    /**
+     * This run's journal folder in the spool, or {@code null} when the journal is in
+     * memory only.
+     */
     public Path spoolDirectory() {
         return delivery.directory();
     }
@@ -130,14 +144,18 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
-     * Logs scalar (step-less) metrics, e.g. final results. An empty map sends nothing. Returns
-     * at once (see the class comment); {@link IllegalStateException} once the run has ended.
+     * Logs scalar (step-less) metrics, e.g. final results. An empty map sends nothing.
+     * Returns at once (see the class comment); {@link IllegalStateException} once the run
+     * has ended.
      */
     public void log(Map<String, ?> metrics) {
         write(Values.flattenMetrics(metrics), null);
     }
 
-    /** Logs metrics at {@code step} (0..2^31-1). An empty map sends nothing. Returns at once. */
+    /**
+     * Logs metrics at {@code step} (0..2^31-1). An empty map sends nothing. Returns at
+     * once.
+     */
     public void log(Map<String, ?> metrics, int step) {
         Map<String, Object> flat = Values.flattenMetrics(metrics);
         Values.checkStep(step);
@@ -145,8 +163,8 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
-     * Adds config keys, delivered like metrics. A key the run holds already with the same value
-     * is skipped; with another value it is reported as a {@link DeliveryFailure}.
+     * Adds config keys, delivered like metrics. A key the run holds already with the same
+     * value is skipped; with another value it is reported as a {@link DeliveryFailure}.
      */
     public void logConfig(Map<String, ?> config) {
         Map<String, Object> flat = Values.flattenConfig(config);
@@ -159,21 +177,26 @@ public final class DalvaRun implements AutoCloseable {
 
     /**
      * Waits until everything logged so far is stored, at most {@code timeout}.
-     *
-     * @return {@code true} when everything was delivered in time, {@code false} when some is still
-     *     queued (server unreachable or slow)
-     * @throws DalvaDeliveryException when the server rejected values since the last report
+     * @return {@code true} when everything was delivered in time, {@code false} when some
+     * is still queued (server unreachable or slow)
+     * @throws DalvaDeliveryException when the server rejected values since the last
+     * report
      */
     public boolean flush(Duration timeout) {
         return delivery.flush(timeout);
     }
 
-    /** The value at the highest step of {@code path} (or its scalar); {@link DalvaNotFoundException} if none. */
+    /**
+     * The value at the highest step of {@code path} (or its scalar);
+     * {@link DalvaNotFoundException} if none.
+     */
     public Object getMetric(String path) {
         return client.getMetric(serverId(), path, null).value();
     }
 
-    /** The value of {@code path} at {@code step}; {@link DalvaNotFoundException} if none. */
+    /**
+     * The value of {@code path} at {@code step}; {@link DalvaNotFoundException} if none.
+     */
     public Object getMetric(String path, int step) {
         return client.getMetric(serverId(), path, step).value();
     }
@@ -210,8 +233,8 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
-     * The highest step of any series path of the run, read from the server; empty when the
-     * run has no stepped values. A resumed run continues at {@code lastStep() + 1}.
+     * The highest step of any series path of the run, read from the server; empty when
+     * the run has no stepped values. A resumed run continues at {@code lastStep() + 1}.
      */
     public OptionalInt lastStep() {
         OptionalInt last = OptionalInt.empty();
@@ -228,16 +251,18 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
-     * Marks the run completed once everything logged is stored, waiting at most the shutdown
-     * timeout; what is left stays in the spool. Later calls do nothing.
-     *
-     * @throws DalvaDeliveryException when the server rejected values since the last report
+     * Marks the run completed once everything logged is stored, waiting at most the
+     * shutdown timeout; what is left stays in the spool. Later calls do nothing.
+     * @throws DalvaDeliveryException when the server rejected values since the last
+     * report
      */
     public void finish() {
         end("completed");
     }
 
-    /** Like {@link #finish()}, but marks the run failed: call it when the program fails. */
+    /**
+     * Like {@link #finish()}, but marks the run failed: call it when the program fails.
+     */
     public void fail() {
         end("failed");
     }
@@ -293,7 +318,9 @@ public final class DalvaRun implements AutoCloseable {
         }
     }
 
-    /** The database id for a direct call, once what was logged before has been delivered. */
+    /**
+     * The database id for a direct call, once what was logged before has been delivered.
+     */
     private long serverId() {
         delivery.await(settleTimeout);
         long id = id();
@@ -305,9 +332,9 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
-     * Builds and {@link #start() starts} a {@link DalvaRun}. Only {@code project} is required.
-     * Client options ({@code serverUrl}, timeouts, headers) configure a client the run owns
-     * and closes; alternatively pass a shared {@link #client(DalvaClient)}.
+     * Builds and {@link #start() starts} a {@link DalvaRun}. Only {@code project} is
+     * required. Client options ({@code serverUrl}, timeouts, headers) configure a client
+     * the run owns and closes; alternatively pass a shared {@link #client(DalvaClient)}.
      */
     public static final class Builder {
 
@@ -358,16 +385,19 @@ public final class DalvaRun implements AutoCloseable {
             return this;
         }
 
-        /** The run's config; nested maps are flattened with {@code /}. On fork, the source's config is used. */
+        /**
+         * The run's config; nested maps are flattened with {@code /}. On fork, the
+         * source's config is used.
+         */
         public Builder config(Map<String, ?> config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
         }
 
         /**
-         * Resume the run with this run id (like {@code "DEM-7"}) in the project. Config keys
-         * the run already has with the same value are skipped; a different value is a
-         * {@link DalvaConflictException} naming the key.
+         * Resume the run with this run id (like {@code "DEM-7"}) in the project. Config
+         * keys the run already has with the same value are skipped; a different value is
+         * a {@link DalvaConflictException} naming the key.
          */
         public Builder resumeFrom(String runId) {
             this.resumeFrom = runId;
@@ -386,7 +416,10 @@ public final class DalvaRun implements AutoCloseable {
             return this;
         }
 
-        /** Server base URL; default {@code DALVA_SERVER_URL}, else {@code http://localhost:8000}. */
+        /**
+         * Server base URL; default {@code DALVA_SERVER_URL}, else
+         * {@code http://localhost:8000}.
+         */
         public Builder serverUrl(String serverUrl) {
             clientBuilder.serverUrl(serverUrl);
             clientOptionsSet = true;
@@ -422,58 +455,74 @@ public final class DalvaRun implements AutoCloseable {
         }
 
         /**
-         * The spool folder: one journal folder per run holds what is not delivered yet. Default
-         * {@code ~/.dalva/java-spool}; {@code null} keeps journals in memory (lost if the
-         * process dies).
+         * The spool folder: one journal folder per run holds what is not delivered yet.
+         * Default {@code ~/.dalva/java-spool}; {@code null} keeps journals in memory
+         * (lost if the process dies).
          */
         public Builder spoolDirectory(Path directory) {
             this.spoolDirectory = directory;
             return this;
         }
 
-        /** Size of one journal segment file, the memory-mapped buffer (default 1 MiB, at least 4 KiB). */
+        /**
+         * Size of one journal segment file, the memory-mapped buffer (default 1 MiB, at
+         * least 4 KiB).
+         */
         public Builder spoolSegmentSize(int bytes) {
             this.spoolSegmentSize = bytes;
             return this;
         }
 
-        /** The most the run's undelivered journal may hold (default 256 MiB); beyond it, values are dropped and logged. */
+        /**
+         * The most the run's undelivered journal may hold (default 256 MiB); beyond it,
+         * values are dropped and logged.
+         */
         public Builder maxSpoolSize(long bytes) {
             this.maxSpoolSize = bytes;
             return this;
         }
 
-        /** The most metric values in one request (default 500; the server stores ~250 values a second). */
+        /**
+         * The most metric values in one request (default 500; the server stores ~250
+         * values a second).
+         */
         public Builder maxBatchValues(int values) {
             this.maxBatchValues = values;
             return this;
         }
 
         /**
-         * Retry delays: exponential from {@code initial} up to {@code max}, each jittered between
-         * half and all of it (default 250 ms to 30 s).
+         * Retry delays: exponential from {@code initial} up to {@code max}, each jittered
+         * between half and all of it (default 250 ms to 30 s).
          */
         public Builder retryBackoff(Duration initial, Duration max) {
             this.backoff = new Backoff(initial, max);
             return this;
         }
 
-        /** How often the journal is forced to the storage device, for power loss (default 1 s). */
+        /**
+         * How often the journal is forced to the storage device, for power loss (default
+         * 1 s).
+         */
         public Builder syncInterval(Duration interval) {
             this.syncInterval = interval;
             return this;
         }
 
-        /** The most {@link #finish()}, {@link #fail()} and {@link #close()} wait for delivery (default 5 s). */
+        /**
+         * The most {@link #finish()}, {@link #fail()} and {@link #close()} wait for
+         * delivery (default 5 s).
+         */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = timeout;
             return this;
         }
 
         /**
-         * Whether {@code log} and {@code logConfig} wait until the server stored the values
-         * (at most the shutdown timeout) and throw its errors; default {@code false}. A synchronous
-         * run also fails to start when the server is unreachable.
+         * Whether {@code log} and {@code logConfig} wait until the server stored the
+         * values (at most the shutdown timeout) and throw its errors; default
+         * {@code false}. A synchronous run also fails to start when the server is
+         * unreachable.
          */
         public Builder synchronous(boolean synchronous) {
             this.synchronous = synchronous;
@@ -481,21 +530,25 @@ public final class DalvaRun implements AutoCloseable {
         }
 
         /**
-         * Checks the server's health, then creates, resumes or forks the run. When the server
-         * cannot be reached, the run starts anyway (unless synchronous) and is created when the
-         * server answers.
-         *
-         * @throws IllegalArgumentException on a missing project or an invalid config value
-         * @throws DalvaNotFoundException when the run to resume or fork does not exist in the project
-         * @throws DalvaConflictException when resuming with a config value that differs from the run's
-         * @throws DalvaException when the server fails (or, for a synchronous run, cannot be reached)
+         * Checks the server's health, then creates, resumes or forks the run. When the
+         * server cannot be reached, the run starts anyway (unless synchronous) and is
+         * created when the server answers.
+         * @throws IllegalArgumentException on a missing project or an invalid config
+         * value
+         * @throws DalvaNotFoundException when the run to resume or fork does not exist in
+         * the project
+         * @throws DalvaConflictException when resuming with a config value that differs
+         * from the run's
+         * @throws DalvaException when the server fails (or, for a synchronous run, cannot
+         * be reached)
          */
         public DalvaRun start() {
             if (project == null || project.isBlank()) {
                 throw new IllegalArgumentException("project must not be null or blank");
             }
             if (resumeFrom != null && forkFrom != null) {
-                throw new IllegalArgumentException("a run is either resumed (resumeFrom) or forked (forkFrom), not both");
+                throw new IllegalArgumentException(
+                        "a run is either resumed (resumeFrom) or forked (forkFrom), not both");
             }
             if (client != null && clientOptionsSet) {
                 throw new IllegalArgumentException(
@@ -504,8 +557,12 @@ public final class DalvaRun implements AutoCloseable {
             Map<String, Object> flatConfig = Values.flattenConfig(config);
             DeliveryOptions options = new DeliveryOptions(spoolDirectory, spoolSegmentSize, maxSpoolSize,
                     maxBatchValues, backoff, syncInterval, shutdownTimeout);
-            RunInit init = RunInit.builder(project).name(name).config(flatConfig).resumeFrom(resumeFrom)
-                .forkFrom(forkFrom).build();
+            RunInit init = RunInit.builder(project)
+                .name(name)
+                .config(flatConfig)
+                .resumeFrom(resumeFrom)
+                .forkFrom(forkFrom)
+                .build();
             boolean ownsClient = client == null;
             DalvaClient runClient = ownsClient ? clientBuilder.build() : client;
             try {
@@ -536,16 +593,15 @@ public final class DalvaRun implements AutoCloseable {
         }
 
         private RunHandle create(DalvaClient client, Map<String, Object> flatConfig) {
-            RunHandle handle = client.initRun(RunInit.builder(project).name(name).config(flatConfig)
-                .forkFrom(forkFrom).build());
-            logger.info("Run created: " + handle.runId()
-                    + (forkFrom == null ? "" : " (fork of " + forkFrom + ")"));
+            RunHandle handle = client
+                .initRun(RunInit.builder(project).name(name).config(flatConfig).forkFrom(forkFrom).build());
+            logger.info("Run created: " + handle.runId() + (forkFrom == null ? "" : " (fork of " + forkFrom + ")"));
             return handle;
         }
 
         /**
-         * The server answers a bare 500 when the run does not exist or a config key exists:
-         * check both first, and send only the keys the run lacks.
+         * The server answers a bare 500 when the run does not exist or a config key
+         * exists: check both first, and send only the keys the run lacks.
          */
         private RunHandle resume(DalvaClient client, Map<String, Object> flatConfig) {
             RunInfo existing = findRun(client);
@@ -557,8 +613,8 @@ public final class DalvaRun implements AutoCloseable {
                     missing.put(key, value);
                 }
                 else if (!Values.sameValue(stored.get(key), value)) {
-                    conflicts.add("config key '" + key + "' is " + stored.get(key) + " in run " + resumeFrom
-                            + ", not " + value);
+                    conflicts.add("config key '" + key + "' is " + stored.get(key) + " in run " + resumeFrom + ", not "
+                            + value);
                 }
             });
             if (!conflicts.isEmpty()) {
@@ -573,9 +629,12 @@ public final class DalvaRun implements AutoCloseable {
         private RunInfo findRun(DalvaClient client) {
             return DalvaRun.findRun(client, project, resumeFrom);
         }
+
     }
 
-    /** Creates, resumes or forks a run whose start was deferred; a resumed run must exist. */
+    /**
+     * Creates, resumes or forks a run whose start was deferred; a resumed run must exist.
+     */
     static RunHandle openRun(DalvaClient client, RunInit init) {
         if (init.resumeFrom() != null) {
             findRun(client, init.project(), init.resumeFrom());
@@ -584,26 +643,32 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     private static RunInfo findRun(DalvaClient client, String project, String resumeFrom) {
-            ProjectInfo projectInfo = client.listProjects().stream()
-                .filter(p -> p.name().equals(project))
-                .findFirst()
-                .orElseThrow(() -> notFound(project, resumeFrom));
-            int pageSize = 100;
-            for (int offset = 0;; offset += pageSize) {
-                RunPage page = client.listRuns(RunQuery.builder().projectId(projectInfo.id()).search(resumeFrom)
-                    .limit(pageSize).offset(offset).build());
-                for (RunInfo run : page.runs()) {
-                    if (run.runId().equals(resumeFrom) && run.projectId() == projectInfo.id()) {
-                        return run;
-                    }
-                }
-                if (!page.hasMore() || page.runs().isEmpty()) {
-                    throw notFound(project, resumeFrom);
+        ProjectInfo projectInfo = client.listProjects()
+            .stream()
+            .filter(p -> p.name().equals(project))
+            .findFirst()
+            .orElseThrow(() -> notFound(project, resumeFrom));
+        int pageSize = 100;
+        for (int offset = 0;; offset += pageSize) {
+            RunPage page = client.listRuns(RunQuery.builder()
+                .projectId(projectInfo.id())
+                .search(resumeFrom)
+                .limit(pageSize)
+                .offset(offset)
+                .build());
+            for (RunInfo run : page.runs()) {
+                if (run.runId().equals(resumeFrom) && run.projectId() == projectInfo.id()) {
+                    return run;
                 }
             }
+            if (!page.hasMore() || page.runs().isEmpty()) {
+                throw notFound(project, resumeFrom);
+            }
+        }
     }
 
     private static DalvaNotFoundException notFound(String project, String resumeFrom) {
         return new DalvaNotFoundException("run " + resumeFrom + " not found in project " + project);
     }
+
 }

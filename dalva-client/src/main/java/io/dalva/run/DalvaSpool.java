@@ -22,18 +22,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Delivers what runs left in a spool folder: data a process could not deliver before it ended
- * (server down, shutdown timeout) or before it was killed. Each run folder is replayed in order,
- * from where the server's acknowledgements stopped; values a killed process delivered without
- * recording it are recognised (the server answers "already exists") and not stored twice. A
- * folder still in use by a live run is skipped. A run whose process ended without finishing it
- * is marked failed. Fully delivered folders are deleted.
+ * Delivers what runs left in a spool folder: data a process could not deliver before it
+ * ended (server down, shutdown timeout) or before it was killed. Each run folder is
+ * replayed in order, from where the server's acknowledgements stopped; values a killed
+ * process delivered without recording it are recognised (the server answers "already
+ * exists") and not stored twice. A folder still in use by a live run is skipped. A run
+ * whose process ended without finishing it is marked failed. Fully delivered folders are
+ * deleted.
  *
- * <p>From the command line: {@code java -jar dalva.jar replay DIR [--server-url URL]}.
+ * <p>
+ * From the command line: {@code java -jar dalva.jar replay DIR [--server-url URL]}.
  */
 public final class DalvaSpool {
 
-    /** The default spool folder: {@code ~/.dalva/java-spool}, or the system property {@code dalva.spool.directory}. */
+    /**
+     * The default spool folder: {@code ~/.dalva/java-spool}, or the system property
+     * {@code dalva.spool.directory}.
+     */
     public static final Path DEFAULT_DIRECTORY = DeliveryOptions.DEFAULT_SPOOL_DIRECTORY;
 
     private DalvaSpool() {
@@ -43,9 +48,11 @@ public final class DalvaSpool {
      * What one replay did.
      *
      * @param runs run folders found
-     * @param completed runs whose every event is now delivered (their folders are deleted)
+     * @param completed runs whose every event is now delivered (their folders are
+     * deleted)
      * @param delivered events delivered
-     * @param remaining events still in the spool (server unreachable, timeout, folder in use)
+     * @param remaining events still in the spool (server unreachable, timeout, folder in
+     * use)
      * @param failures values the server rejected for good
      */
     public record Result(int runs, int completed, long delivered, long remaining, List<DeliveryFailure> failures) {
@@ -53,9 +60,9 @@ public final class DalvaSpool {
 
     /**
      * Replays every run folder in {@code dir} (a spool folder or one run folder).
-     *
      * @param dir the spool folder, or a single run folder
-     * @param serverUrl the server to deliver to, or {@code null} for the one each run was logged to
+     * @param serverUrl the server to deliver to, or {@code null} for the one each run was
+     * logged to
      * @param timeout the most to spend on each run
      * @param progress receives one line per run and about one per second while delivering
      */
@@ -87,7 +94,8 @@ public final class DalvaSpool {
         try {
             manifest = SpoolManifest.read(folder);
             journal = Journal.open(folder, DeliveryOptions.DEFAULT.segmentBytes(), Long.MAX_VALUE);
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             progress.accept(folder.getFileName() + ": skipped (" + e.getMessage() + ")");
             return new RunReplay(0, 0, List.of());
         }
@@ -100,11 +108,12 @@ public final class DalvaSpool {
             progress.accept(name + ": its process ended without finishing the run; it will be marked failed");
         }
         String url = serverUrl != null ? serverUrl : manifest.serverUrl();
-        progress.accept(name + " (project " + manifest.project() + "): " + (last - start) + " event(s) to deliver to "
-                + url);
+        progress.accept(
+                name + " (project " + manifest.project() + "): " + (last - start) + " event(s) to deliver to " + url);
         DeliveryOptions options = DeliveryOptions.DEFAULT;
         try (DalvaClient client = DalvaClient.builder().serverUrl(url).build()) {
-            RunSender sender = new RunSender(client, journal, manifest, options, init -> DalvaRun.openRun(client, init)).start();
+            RunSender sender = new RunSender(client, journal, manifest, options, init -> DalvaRun.openRun(client, init))
+                .start();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!sender.awaitDelivered(last, Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()))) {
                 if (System.nanoTime() >= deadline || sender.halted() != null) {
@@ -121,9 +130,10 @@ public final class DalvaSpool {
             String runName = sender.manifest().serverRunId() != null ? sender.manifest().serverRunId() : name;
             if (remaining == 0) {
                 journal.delete();
-                progress.accept(runName + ": done, " + delivered + " event(s) delivered"
-                        + (failures.isEmpty() ? "" : ", " + rejected.total() + " value(s) rejected: " + failures.get(0)));
-            } else {
+                progress.accept(runName + ": done, " + delivered + " event(s) delivered" + (failures.isEmpty() ? ""
+                        : ", " + rejected.total() + " value(s) rejected: " + failures.get(0)));
+            }
+            else {
                 journal.close();
                 progress.accept(runName + ": " + remaining + " event(s) not delivered ("
                         + (sender.halted() != null ? sender.halted() : "server unreachable or too slow")
@@ -133,7 +143,10 @@ public final class DalvaSpool {
         }
     }
 
-    /** Whether the run is still "running" and its journal does not end with its finish (the process died). */
+    /**
+     * Whether the run is still "running" and its journal does not end with its finish
+     * (the process died).
+     */
     private static boolean unfinished(SpoolManifest manifest, Journal journal) {
         JournalEvent last = null;
         Journal.Reader reader = journal.reader(journal.deliveredSeq());
@@ -142,4 +155,5 @@ public final class DalvaSpool {
         }
         return "running".equals(manifest.state()) && (last == null || !JournalEvent.RUN_FINISHED.equals(last.type()));
     }
+
 }

@@ -11,33 +11,46 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Measures calls made by the current thread: wall time, and the time the thread was off the CPU
- * for reasons of its own (blocked on I/O or a lock, sleeping, parked) rather than because the
- * machine was busy. On a loaded 2-core machine the scheduler can take a runnable thread off the
- * CPU for tens of milliseconds in the middle of any call; that is not the call waiting, so it
- * is subtracted, and so are garbage collection pauses: blocked = wall - on-CPU time - time
- * spent runnable in the run queue (Linux {@code /proc/thread-self/schedstat}) - GC time. Also counts how often the thread entered a waiting state
- * (park, sleep, {@code Object.wait}) inside a call. Where schedstat is missing, blocked time is
- * wall time minus CPU time.
+ * Measures calls made by the current thread: wall time, and the time the thread was off
+ * the CPU for reasons of its own (blocked on I/O or a lock, sleeping, parked) rather than
+ * because the machine was busy. On a loaded 2-core machine the scheduler can take a
+ * runnable thread off the CPU for tens of milliseconds in the middle of any call; that is
+ * not the call waiting, so it is subtracted, and so are garbage collection pauses:
+ * blocked = wall - on-CPU time - time spent runnable in the run queue (Linux
+ * {@code /proc/thread-self/schedstat}) - GC time. Also counts how often the thread
+ * entered a waiting state (park, sleep, {@code Object.wait}) inside a call. Where
+ * schedstat is missing, blocked time is wall time minus CPU time.
  */
 public final class CallTimer {
 
     private static final Path SCHEDSTAT = Path.of("/proc/thread-self/schedstat");
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
     private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+
     private final long thread = Thread.currentThread().getId();
+
     private final boolean schedstat = Files.isReadable(SCHEDSTAT);
+
     private long[] wall = new long[1024];
+
     private long maxBlocked;
+
     private int slowestCall = -1;
+
     private long waits;
+
     private int calls;
 
     private long waitedBefore;
+
     private long cpuBefore;
+
     private long queuedBefore;
+
     private long gcBefore;
+
     private long start;
 
     public void begin() {
@@ -92,8 +105,8 @@ public final class CallTimer {
 
     public String summary() {
         return String.format("%d calls: median %d us, p99 %d us, max %d us wall; max blocked %d us (call %d); %d waits",
-                calls, wallPercentile(0.5) / 1000, wallPercentile(0.99) / 1000, maxWall() / 1000,
-                maxBlocked / 1000, slowestCall, waits);
+                calls, wallPercentile(0.5) / 1000, wallPercentile(0.99) / 1000, maxWall() / 1000, maxBlocked / 1000,
+                slowestCall, waits);
     }
 
     private long gcMillis() {
@@ -111,8 +124,10 @@ public final class CallTimer {
         try {
             String[] fields = Files.readString(SCHEDSTAT).trim().split(" ");
             return Long.parseLong(fields[1]);
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e) {
             return 0;
         }
     }
+
 }

@@ -52,7 +52,8 @@ class DalvaClientErrorsTest {
             assertThat(e.status()).isEqualTo(404);
             assertThat(e).hasMessage("GET /api/runs/987654 answered 404: Run not found");
         });
-        assertThatThrownBy(() -> client.log(987_654, Map.of("loss", 1.0), 0)).isInstanceOf(DalvaNotFoundException.class);
+        assertThatThrownBy(() -> client.log(987_654, Map.of("loss", 1.0), 0))
+            .isInstanceOf(DalvaNotFoundException.class);
         assertThatThrownBy(() -> client.finish(987_654)).isInstanceOf(DalvaNotFoundException.class);
     }
 
@@ -81,9 +82,9 @@ class DalvaClientErrorsTest {
     void aTypeChangeIsAConflict() {
         client.log(run, Map.of("epoch", 1), 0);
 
-        assertThatThrownBy(() -> client.log(run, Map.of("epoch", 1.5), 1))
-            .isInstanceOfSatisfying(DalvaConflictException.class,
-                    e -> assertThat(e.conflicts()).singleElement().asString().contains("Type conflict"));
+        assertThatThrownBy(() -> client.log(run, Map.of("epoch", 1.5), 1)).isInstanceOfSatisfying(
+                DalvaConflictException.class,
+                e -> assertThat(e.conflicts()).singleElement().asString().contains("Type conflict"));
     }
 
     @Test
@@ -97,7 +98,8 @@ class DalvaClientErrorsTest {
 
     @Test
     void anInvalidBodyIsAnInvalidRequestWithFastApisDetails() {
-        // The client never sends an invalid body; a proxy rewriting it shows how a 422 is reported.
+        // The client never sends an invalid body; a proxy rewriting it shows how a 422 is
+        // reported.
         try (DalvaClient rewriting = rewritingClient("{\"name\":\"no project\"}")) {
             assertThatThrownBy(() -> rewriting.initRun(RunInit.builder("p").build()))
                 .isInstanceOfSatisfying(DalvaInvalidRequestException.class, e -> {
@@ -130,8 +132,8 @@ class DalvaClientErrorsTest {
 
     @Test
     void aDuplicatePathAndStepInOneBatchIsTheServersBare500() {
-        assertThatThrownBy(() -> client.logBatch(run, List.of(new LogEntry(Map.of("x", 1.0), 0),
-                new LogEntry(Map.of("x", 2.0), 0))))
+        assertThatThrownBy(() -> client.logBatch(run,
+                List.of(new LogEntry(Map.of("x", 1.0), 0), new LogEntry(Map.of("x", 2.0), 0))))
             .isInstanceOfSatisfying(DalvaServerException.class, e -> assertThat(e.status()).isEqualTo(500));
         assertThat(server.paths(run)).doesNotContain("x");
     }
@@ -151,8 +153,8 @@ class DalvaClientErrorsTest {
     @Test
     void anHtmlErrorPageIsSummarisedNotDumped() {
         String page = "<!DOCTYPE html><html><head><title>500 Internal Server Error</title>"
-                + "<style>body { font-family: sans-serif; }</style></head><body><h1>Internal Server Error</h1>"
-                + "<p>" + "The server encountered an internal error. ".repeat(100) + "</p></body></html>";
+                + "<style>body { font-family: sans-serif; }</style></head><body><h1>Internal Server Error</h1>" + "<p>"
+                + "The server encountered an internal error. ".repeat(100) + "</p></body></html>";
         server.failNext(1, 500, "/log$", "text/html; charset=utf-8", page);
 
         assertThatThrownBy(() -> client.log(run, Map.of("loss", 1.0), 0))
@@ -167,12 +169,13 @@ class DalvaClientErrorsTest {
     void aProxysHtmlPageWithSuccessStatusIsAnUnexpectedAnswer() {
         server.failNext(1, 200, "/api/runs/$", "text/html", "<html><body><h1>Dalva UI</h1></body></html>");
 
-        assertThatThrownBy(() -> client.listRuns(RunQuery.ALL))
-            .isInstanceOfSatisfying(DalvaServerException.class, e -> {
-                assertThat(e.status()).isEqualTo(200);
-                assertThat(e.getMessage()).contains("unexpected body").contains("HTML page \"Dalva UI\"")
-                    .doesNotContain("<");
-            });
+        assertThatThrownBy(() -> client.listRuns(RunQuery.ALL)).isInstanceOfSatisfying(DalvaServerException.class,
+                e -> {
+                    assertThat(e.status()).isEqualTo(200);
+                    assertThat(e.getMessage()).contains("unexpected body")
+                        .contains("HTML page \"Dalva UI\"")
+                        .doesNotContain("<");
+                });
     }
 
     @Test
@@ -194,7 +197,8 @@ class DalvaClientErrorsTest {
         try (DalvaClient closed = DalvaClient.builder().serverUrl("http://127.0.0.1:" + port).build()) {
             assertThatThrownBy(closed::health).isInstanceOfSatisfying(DalvaUnreachableException.class, e -> {
                 assertThat(e.status()).isZero();
-                assertThat(e.getMessage()).startsWith("cannot reach Dalva at http://127.0.0.1:" + port + " (GET /api/health)");
+                assertThat(e.getMessage())
+                    .startsWith("cannot reach Dalva at http://127.0.0.1:" + port + " (GET /api/health)");
                 assertThat(e.getCause()).isInstanceOf(IOException.class);
             });
         }
@@ -215,12 +219,16 @@ class DalvaClientErrorsTest {
     @Test
     void aSlowAnswerTimesOut() {
         server.delayResponses(Duration.ofMillis(1500));
-        try (DalvaClient impatient = DalvaClient.builder().serverUrl(server.url()).readTimeout(Duration.ofMillis(200))
+        try (DalvaClient impatient = DalvaClient.builder()
+            .serverUrl(server.url())
+            .readTimeout(Duration.ofMillis(200))
             .build()) {
             assertThatThrownBy(impatient::health).isInstanceOfSatisfying(DalvaUnreachableException.class,
                     e -> assertThat(e.getCause()).isInstanceOf(SocketTimeoutException.class));
         }
-        try (DalvaClient shortCall = DalvaClient.builder().serverUrl(server.url()).callTimeout(Duration.ofMillis(200))
+        try (DalvaClient shortCall = DalvaClient.builder()
+            .serverUrl(server.url())
+            .callTimeout(Duration.ofMillis(200))
             .build()) {
             assertThatThrownBy(shortCall::health).isInstanceOf(DalvaUnreachableException.class)
                 .hasMessageContaining("GET /api/health");
@@ -241,8 +249,11 @@ class DalvaClientErrorsTest {
             OkHttpClient trusting = new OkHttpClient.Builder()
                 .sslSocketFactory(proxy.clientContext().getSocketFactory(), proxy.trustManager())
                 .build();
-            try (DalvaClient tls = DalvaClient.builder().serverUrl(proxy.url()).okHttpClient(trusting)
-                .header("Authorization", "Bearer s3cret").build()) {
+            try (DalvaClient tls = DalvaClient.builder()
+                .serverUrl(proxy.url())
+                .okHttpClient(trusting)
+                .header("Authorization", "Bearer s3cret")
+                .build()) {
                 RunHandle handle = tls.initRun(RunInit.builder("https").config(Map.of("lr", 0.5)).build());
                 tls.log(handle.id(), Map.of("loss", 0.25), 0);
                 tls.finish(handle.id());
@@ -258,21 +269,25 @@ class DalvaClientErrorsTest {
                     assertThat(e.bodyExcerpt()).startsWith("HTML page \"401 Authorization Required\"");
                 });
             }
-            try (DalvaClient untrusting = DalvaClient.builder().serverUrl(proxy.url())
-                .header("Authorization", "Bearer s3cret").build()) {
+            try (DalvaClient untrusting = DalvaClient.builder()
+                .serverUrl(proxy.url())
+                .header("Authorization", "Bearer s3cret")
+                .build()) {
                 assertThatThrownBy(untrusting::health).isInstanceOfSatisfying(DalvaUnreachableException.class,
                         e -> assertThat(e.getCause()).isInstanceOf(SSLException.class));
             }
         }
     }
 
-    /** A client whose OkHttp rewrites every request body, as a misbehaving proxy would. */
+    /**
+     * A client whose OkHttp rewrites every request body, as a misbehaving proxy would.
+     */
     private DalvaClient rewritingClient(String body) {
-        OkHttpClient rewriting = new OkHttpClient.Builder()
-            .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
-                .method(chain.request().method(), RequestBody.create(body, MediaType.get("application/json")))
-                .build()))
-            .build();
+        OkHttpClient rewriting = new OkHttpClient.Builder().addInterceptor(chain -> chain.proceed(chain.request()
+            .newBuilder()
+            .method(chain.request().method(), RequestBody.create(body, MediaType.get("application/json")))
+            .build())).build();
         return DalvaClient.builder().serverUrl(server.url()).okHttpClient(rewriting).build();
     }
+
 }

@@ -54,8 +54,10 @@ class DalvaClientTest {
 
     @Test
     void initRunCreatesARunWithItsConfigFlattened() {
-        RunHandle run = client.initRun(RunInit.builder(project).name("baseline")
-            .config(Map.of("lr", 1.0, "model", Map.of("layers", 4), "tags", List.of("a", "b"))).build());
+        RunHandle run = client.initRun(RunInit.builder(project)
+            .name("baseline")
+            .config(Map.of("lr", 1.0, "model", Map.of("layers", 4), "tags", List.of("a", "b")))
+            .build());
 
         assertThat(run.runId()).matches("[A-Z0-9]{3}-\\d+");
         assertThat(run.name()).isEqualTo("baseline");
@@ -63,7 +65,8 @@ class DalvaClientTest {
             assertThat(stored.runId()).isEqualTo(run.runId());
             assertThat(stored.project()).isEqualTo(project);
             assertThat(stored.state()).isEqualTo("running");
-            assertThat(stored.config()).containsEntry("lr", 1.0).containsEntry("model/layers", 4L)
+            assertThat(stored.config()).containsEntry("lr", 1.0)
+                .containsEntry("model/layers", 4L)
                 .containsEntry("tags", List.of("a", "b"));
         });
         assertThat(lastRequest().body()).contains("\"lr\":1.0");
@@ -76,7 +79,10 @@ class DalvaClientTest {
         client.log(id, Map.of("loss", 1.0, "epoch", 3, "big", 1e20, "ok", true, "phase", "warmup", "f", 0.5f), 0);
 
         String body = lastRequest().body();
-        assertThat(body).contains("\"loss\":1.0").contains("\"epoch\":3").contains("\"f\":0.5").contains("\"step\":0")
+        assertThat(body).contains("\"loss\":1.0")
+            .contains("\"epoch\":3")
+            .contains("\"f\":0.5")
+            .contains("\"step\":0")
             .doesNotContain("NaN");
         assertThat(server.attributeType(id, "loss")).isEqualTo("float_series");
         assertThat(server.attributeType(id, "big")).isEqualTo("float_series");
@@ -95,7 +101,8 @@ class DalvaClientTest {
 
         assertThat(server.attributeType(id, "final/accuracy")).isEqualTo("float");
         assertThat(lastRequest().body()).doesNotContain("step");
-        assertThat(client.getMetric(id, "final/accuracy", null)).isEqualTo(new MetricValue("final/accuracy", 0.93, null));
+        assertThat(client.getMetric(id, "final/accuracy", null))
+            .isEqualTo(new MetricValue("final/accuracy", 0.93, null));
     }
 
     @Test
@@ -125,11 +132,13 @@ class DalvaClientTest {
         long id = newRun();
         client.log(id, Map.of("loss", 0.9), 0);
 
-        assertThatThrownBy(() -> client.logBatch(id, List.of(new LogEntry(Map.of("loss", 0.5), 1),
-                new LogEntry(Map.of("loss", 0.4), 0))))
+        assertThatThrownBy(() -> client.logBatch(id,
+                List.of(new LogEntry(Map.of("loss", 0.5), 1), new LogEntry(Map.of("loss", 0.4), 0))))
             .isInstanceOf(DalvaConflictException.class)
-            .satisfies(e -> assertThat(((DalvaConflictException) e).conflicts()).singleElement().asString()
-                .contains("Entry 1").contains("loss"));
+            .satisfies(e -> assertThat(((DalvaConflictException) e).conflicts()).singleElement()
+                .asString()
+                .contains("Entry 1")
+                .contains("loss"));
         assertThat(server.series(id, "loss")).containsOnlyKeys(0);
     }
 
@@ -251,16 +260,18 @@ class DalvaClientTest {
         assertThat(all.hasMore()).isFalse();
         assertThat(lastRequest().path()).isEqualTo("/api/runs/");
 
-        RunPage page = client.listRuns(RunQuery.builder().projectId(projectId).limit(1).sortBy("created_at")
-            .ascending(true).build());
+        RunPage page = client
+            .listRuns(RunQuery.builder().projectId(projectId).limit(1).sortBy("created_at").ascending(true).build());
         assertThat(page.runs()).extracting(RunInfo::runId).containsExactly(first.runId());
         assertThat(page.hasMore()).isTrue();
         assertThat(page.total()).isEqualTo(2);
 
         assertThat(client.listRuns(RunQuery.builder().projectId(projectId).state(RunState.COMPLETED).build()).runs())
-            .extracting(RunInfo::runId).containsExactly(first.runId());
+            .extracting(RunInfo::runId)
+            .containsExactly(first.runId());
         assertThat(client.listRuns(RunQuery.builder().projectId(projectId).search("second").build()).runs())
-            .extracting(RunInfo::runId).containsExactly(second.runId());
+            .extracting(RunInfo::runId)
+            .containsExactly(second.runId());
     }
 
     @Test
@@ -277,7 +288,8 @@ class DalvaClientTest {
             assertThat(p.runningRuns()).isZero();
         });
         assertThat(server.requests()).filteredOn(r -> r.path().startsWith("/api/projects"))
-            .extracting(RecordedRequest::path).containsOnly("/api/projects/");
+            .extracting(RecordedRequest::path)
+            .containsOnly("/api/projects/");
     }
 
     @Test
@@ -321,7 +333,8 @@ class DalvaClientTest {
         RunHandle source = client.initRun(RunInit.builder(project).name("source").config(Map.of("lr", 0.1)).build());
         client.log(source.id(), Map.of("loss", 0.5), 0);
 
-        RunHandle fork = client.initRun(RunInit.builder(project).forkFrom(source.runId()).copyAllTablesOnFork(true).build());
+        RunHandle fork = client
+            .initRun(RunInit.builder(project).forkFrom(source.runId()).copyAllTablesOnFork(true).build());
         assertThat(lastRequest().body()).contains("\"fork_from\":\"" + source.runId() + "\"")
             .contains("\"copy_tables_on_fork\":true");
         assertThat(fork.name()).isEqualTo("fork of source");
@@ -331,12 +344,16 @@ class DalvaClientTest {
         });
         assertThat(server.series(fork.id(), "loss")).containsExactly(Map.entry(0, 0.5));
 
-        client.initRun(RunInit.builder(project).forkFrom(source.runId()).name("named").copyTablesOnFork(List.of(4L, 5L))
+        client.initRun(RunInit.builder(project)
+            .forkFrom(source.runId())
+            .name("named")
+            .copyTablesOnFork(List.of(4L, 5L))
             .build());
         assertThat(lastRequest().body()).contains("\"copy_tables_on_fork\":[4,5]").contains("\"name\":\"named\"");
 
         assertThatThrownBy(() -> client.initRun(RunInit.builder(project).forkFrom("NOPE-1").build()))
-            .isInstanceOf(DalvaNotFoundException.class).hasMessageContaining("NOPE-1");
+            .isInstanceOf(DalvaNotFoundException.class)
+            .hasMessageContaining("NOPE-1");
     }
 
     @Test
@@ -405,14 +422,18 @@ class DalvaClientTest {
     void timeoutsMustBePositive() {
         assertThatIllegalArgumentException().isThrownBy(() -> DalvaClient.builder().readTimeout(Duration.ZERO))
             .withMessageContaining("readTimeout");
-        assertThatIllegalArgumentException().isThrownBy(() -> DalvaClient.builder().connectTimeout(Duration.ofSeconds(-1)));
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> DalvaClient.builder().connectTimeout(Duration.ofSeconds(-1)));
         assertThatIllegalArgumentException().isThrownBy(() -> DalvaClient.builder().callTimeout(Duration.ofNanos(1)));
     }
 
     @Test
     void extraHeadersAreSentWithEveryRequest() {
-        try (DalvaClient withAuth = DalvaClient.builder().serverUrl(server.url()).header("Authorization", "Bearer t0k")
-            .header("X-Team", "vision").build()) {
+        try (DalvaClient withAuth = DalvaClient.builder()
+            .serverUrl(server.url())
+            .header("Authorization", "Bearer t0k")
+            .header("X-Team", "vision")
+            .build()) {
             withAuth.health();
             withAuth.listProjects();
         }
@@ -439,4 +460,5 @@ class DalvaClientTest {
         List<RecordedRequest> requests = server.requests();
         return requests.get(requests.size() - 1);
     }
+
 }

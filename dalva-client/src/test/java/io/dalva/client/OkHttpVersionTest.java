@@ -6,7 +6,9 @@ import okhttp3.OkHttp;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
-/** The client's tests run twice: with OkHttp 4.12 (compiled against) and with OkHttp 5. */
+/**
+ * The client's tests run twice: with OkHttp 4.12 (compiled against) and with OkHttp 5.
+ */
 class OkHttpVersionTest {
 
     @Test
@@ -15,7 +17,7 @@ class OkHttpVersionTest {
         assertThat(expected).as("set by the surefire execution").isNotBlank();
         // read at run time: javac inlines the constant OkHttp.VERSION it compiled against
         assertThat(OkHttp.class.getField("VERSION").get(null)).isEqualTo(expected);
-        assertThat(OkHttpClient.class.getProtectionDomain().getCodeSource().getLocation().getPath())
-            .contains(expected);
+        assertThat(OkHttpClient.class.getProtectionDomain().getCodeSource().getLocation().getPath()).contains(expected);
     }
+
 }

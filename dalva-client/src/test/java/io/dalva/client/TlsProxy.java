@@ -19,9 +19,9 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * A TLS-terminating reverse proxy in front of a plain-HTTP server, as users put in front of
- * Dalva: HTTPS with a self-signed certificate, the server mounted
- * under {@link #PREFIX}, and an {@code Authorization} header required (401 with an HTML page
+ * A TLS-terminating reverse proxy in front of a plain-HTTP server, as users put in front
+ * of Dalva: HTTPS with a self-signed certificate, the server mounted under
+ * {@link #PREFIX}, and an {@code Authorization} header required (401 with an HTML page
  * without it).
  */
 final class TlsProxy implements AutoCloseable {
@@ -93,7 +93,8 @@ final class TlsProxy implements AutoCloseable {
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
             String pathAndQuery = exchange.getRequestURI().getRawPath().substring(PREFIX.length())
-                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+                    + (exchange.getRequestURI().getRawQuery() == null ? ""
+                            : "?" + exchange.getRequestURI().getRawQuery());
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + pathAndQuery))
                 .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -102,8 +103,11 @@ final class TlsProxy implements AutoCloseable {
                 request.header("Content-Type", contentType);
             }
             HttpResponse<byte[]> response = upstream.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            response.headers().firstValue("Content-Type").ifPresent(t -> exchange.getResponseHeaders().set("Content-Type", t));
-            exchange.sendResponseHeaders(response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
+            response.headers()
+                .firstValue("Content-Type")
+                .ifPresent(t -> exchange.getResponseHeaders().set("Content-Type", t));
+            exchange.sendResponseHeaders(response.statusCode(),
+                    response.body().length == 0 ? -1 : response.body().length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(response.body());
             }
@@ -118,4 +122,5 @@ final class TlsProxy implements AutoCloseable {
     public void close() {
         server.stop(0);
     }
+
 }

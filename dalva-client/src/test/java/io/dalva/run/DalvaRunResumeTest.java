@@ -17,7 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Resume, fork and {@link DalvaRun#lastStep()} over HTTP against {@link DalvaTestServer}. */
+/**
+ * Resume, fork and {@link DalvaRun#lastStep()} over HTTP against {@link DalvaTestServer}.
+ */
 @ExtendWith(DalvaTestServerExtension.class)
 class DalvaRunResumeTest {
 
@@ -70,9 +72,11 @@ class DalvaRunResumeTest {
 
         assertThatThrownBy(() -> builder().resumeFrom("DEM-7").start()).isInstanceOf(DalvaNotFoundException.class)
             .hasMessage("run DEM-7 not found in project " + project);
-        assertThatThrownBy(() -> DalvaRun.builder().project("no-such-project-" + project).serverUrl(server.url())
-            .resumeFrom(existing).start())
-            .isInstanceOf(DalvaNotFoundException.class)
+        assertThatThrownBy(() -> DalvaRun.builder()
+            .project("no-such-project-" + project)
+            .serverUrl(server.url())
+            .resumeFrom(existing)
+            .start()).isInstanceOf(DalvaNotFoundException.class)
             .hasMessage("run " + existing + " not found in project no-such-project-" + project);
         assertThat(server.requests()).noneMatch(r -> r.path().equals("/api/runs/init"));
     }
@@ -95,7 +99,8 @@ class DalvaRunResumeTest {
     void resumeSendsOnlyTheMissingConfigKeys() {
         long id;
         String runId;
-        try (DalvaRun run = builder().config(Map.of("lr", 0.1, "model", Map.of("layers", 4), "betas", List.of(0.9, 0.99)))
+        try (DalvaRun run = builder()
+            .config(Map.of("lr", 0.1, "model", Map.of("layers", 4), "betas", List.of(0.9, 0.99)))
             .start()) {
             id = run.id();
             runId = run.runId();
@@ -108,7 +113,10 @@ class DalvaRunResumeTest {
             assertThat(resumed.getConfig()).containsEntry("epochs", 20L).containsEntry("lr", 0.1);
         }
 
-        RecordedRequest init = server.requests().stream().filter(r -> r.path().equals("/api/runs/init")).findFirst()
+        RecordedRequest init = server.requests()
+            .stream()
+            .filter(r -> r.path().equals("/api/runs/init"))
+            .findFirst()
             .orElseThrow();
         assertThat(init.body()).contains("\"resume_from\":\"" + runId + "\"").contains("\"config\":{\"epochs\":20}");
         assertThat(server.run(id)).hasValueSatisfying(r -> assertThat(r.config()).containsEntry("epochs", 20L));
@@ -125,7 +133,8 @@ class DalvaRunResumeTest {
         try (DalvaRun resumed = builder().resumeFrom(runId).config(Map.of("lr", 0.1f, "seed", 3)).start()) {
             assertThat(resumed.runId()).isEqualTo(runId);
         }
-        assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/runs/init")).singleElement()
+        assertThat(server.requests()).filteredOn(r -> r.path().equals("/api/runs/init"))
+            .singleElement()
             .satisfies(r -> assertThat(r.body()).doesNotContain("config"));
     }
 
@@ -197,4 +206,5 @@ class DalvaRunResumeTest {
     private DalvaRun.Builder builder() {
         return DalvaRun.builder().project(project).serverUrl(server.url());
     }
+
 }

@@ -55,7 +55,8 @@ class DalvaRunTest {
     void startChecksHealthCreatesTheRunAndLogsItsId() {
         List<String> messages = new ArrayList<>();
         Handler handler = capture(messages);
-        try (DalvaRun run = builder().name("baseline").config(Map.of("lr", 0.01, "model", Map.of("layers", 4)))
+        try (DalvaRun run = builder().name("baseline")
+            .config(Map.of("lr", 0.01, "model", Map.of("layers", 4)))
             .start()) {
             assertThat(run.runId()).matches("[A-Z0-9]{3}-\\d+");
             assertThat(run.name()).isEqualTo("baseline");
@@ -80,9 +81,11 @@ class DalvaRunTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        assertThatThrownBy(() -> DalvaRun.builder().project(project).serverUrl("http://127.0.0.1:" + port)
-            .synchronous(true).start())
-            .isInstanceOf(DalvaUnreachableException.class).hasMessageContaining("127.0.0.1:" + port);
+        assertThatThrownBy(() -> DalvaRun.builder()
+            .project(project)
+            .serverUrl("http://127.0.0.1:" + port)
+            .synchronous(true)
+            .start()).isInstanceOf(DalvaUnreachableException.class).hasMessageContaining("127.0.0.1:" + port);
     }
 
     @Test
@@ -97,8 +100,8 @@ class DalvaRunTest {
     void logsScalarsAndStepsOfEveryType() {
         try (DalvaRun run = builder().start()) {
             for (int step = 0; step < 3; step++) {
-                run.log(Map.of("train", Map.of("loss", 1.0 / (step + 1)), "epoch", step, "tokens", 1000L * step,
-                        "warm", step == 0, "phase", "p" + step), step);
+                run.log(Map.of("train", Map.of("loss", 1.0 / (step + 1)), "epoch", step, "tokens", 1000L * step, "warm",
+                        step == 0, "phase", "p" + step), step);
             }
             run.log(Map.of("final", Map.of("loss", 1.0 / 3)));
 
@@ -265,12 +268,13 @@ class DalvaRunTest {
 
     @Test
     void builderRejectsContradictions() {
-        assertThatIllegalArgumentException().isThrownBy(() -> DalvaRun.builder().start()).withMessageContaining("project");
+        assertThatIllegalArgumentException().isThrownBy(() -> DalvaRun.builder().start())
+            .withMessageContaining("project");
         assertThatIllegalArgumentException().isThrownBy(() -> builder().resumeFrom("A-1").forkFrom("A-2").start())
             .withMessageContaining("not both");
         try (DalvaClient shared = DalvaClient.builder().serverUrl(server.url()).build()) {
-            assertThatIllegalArgumentException()
-                .isThrownBy(() -> DalvaRun.builder().project(project).client(shared).readTimeout(Duration.ofSeconds(1)).start())
+            assertThatIllegalArgumentException().isThrownBy(
+                    () -> DalvaRun.builder().project(project).client(shared).readTimeout(Duration.ofSeconds(1)).start())
                 .withMessageContaining("client(...)");
         }
         assertThatIllegalArgumentException().isThrownBy(() -> builder().config(Map.of("lr", Double.NaN)).start())
@@ -280,15 +284,20 @@ class DalvaRunTest {
 
     @Test
     void clientOptionsReachTheServer() {
-        try (DalvaRun run = builder().header("Authorization", "Bearer abc").connectTimeout(Duration.ofSeconds(2))
-            .readTimeout(Duration.ofSeconds(5)).callTimeout(Duration.ofSeconds(10)).start()) {
+        try (DalvaRun run = builder().header("Authorization", "Bearer abc")
+            .connectTimeout(Duration.ofSeconds(2))
+            .readTimeout(Duration.ofSeconds(5))
+            .callTimeout(Duration.ofSeconds(10))
+            .start()) {
             run.log(Map.of("loss", 1.0), 0);
         }
-        assertThat(server.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer abc"));
+        assertThat(server.requests()).isNotEmpty()
+            .allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer abc"));
     }
 
     private DalvaRun.Builder builder() {
-        // synchronous: these tests read the server right after each call, and expect its errors thrown
+        // synchronous: these tests read the server right after each call, and expect its
+        // errors thrown
         return DalvaRun.builder().project(project).serverUrl(server.url()).synchronous(true);
     }
 
@@ -312,4 +321,5 @@ class DalvaRunTest {
         Logger.getLogger(DalvaRun.class.getName()).addHandler(handler);
         return handler;
     }
+
 }

@@ -36,11 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DeliveryFaultsTest {
 
     /**
-     * A bound on the time a log() call spends off the CPU on its own account. log() does no I/O
-     * and shares no lock with the sender, so this is the JVM's own stops (safepoints), which on a
-     * CPU-starved 2-core machine last tens of milliseconds for any code: the bound only catches a
-     * call that waits for a disk or the network. What proves log() never waits for delivery is
-     * that it never parks or waits ({@link CallTimer#waits()}); its typical cost is the median.
+     * A bound on the time a log() call spends off the CPU on its own account. log() does
+     * no I/O and shares no lock with the sender, so this is the JVM's own stops
+     * (safepoints), which on a CPU-starved 2-core machine last tens of milliseconds for
+     * any code: the bound only catches a call that waits for a disk or the network. What
+     * proves log() never waits for delivery is that it never parks or waits
+     * ({@link CallTimer#waits()}); its typical cost is the median.
      */
     static final long MAX_BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -53,6 +54,7 @@ class DeliveryFaultsTest {
     Path spool;
 
     DalvaTestServer server;
+
     /** The pause between two steps of {@link #logSteps}. */
     static final long STEP_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
@@ -69,13 +71,20 @@ class DeliveryFaultsTest {
     }
 
     DalvaRun.Builder run() {
-        return DalvaRun.builder().project("reliability").serverUrl(server.url()).spoolDirectory(spool)
-                .connectTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(2))
-                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)).shutdownTimeout(Duration.ofSeconds(10))
-                .spoolSegmentSize(64 * 1024);
+        return DalvaRun.builder()
+            .project("reliability")
+            .serverUrl(server.url())
+            .spoolDirectory(spool)
+            .connectTimeout(Duration.ofMillis(300))
+            .readTimeout(Duration.ofSeconds(2))
+            .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50))
+            .shutdownTimeout(Duration.ofSeconds(10))
+            .spoolSegmentSize(64 * 1024);
     }
 
-    /** Logs steps like a training loop (a short pause between steps), timing each call. */
+    /**
+     * Logs steps like a training loop (a short pause between steps), timing each call.
+     */
     void logSteps(DalvaRun run, int from, int to) {
         for (int step = from; step < to; step++) {
             Map<String, Object> metrics = Map.of("loss", step / 10.0, "accuracy", step / 1000.0);
@@ -86,11 +95,14 @@ class DeliveryFaultsTest {
         }
     }
 
-    /** log() never waited: never parked, never blocked for long, and typically took microseconds. */
+    /**
+     * log() never waited: never parked, never blocked for long, and typically took
+     * microseconds.
+     */
     static void assertNeverWaited(CallTimer timer) {
         assertThat(timer.waits()).as("waits inside log(): " + timer.summary()).isZero();
         assertThat(timer.maxBlockedNanos()).as("longest block inside log(): " + timer.summary())
-                .isLessThan(MAX_BLOCKED_NANOS);
+            .isLessThan(MAX_BLOCKED_NANOS);
         assertThat(timer.wallPercentile(0.5)).as("median log(): " + timer.summary()).isLessThan(MAX_MEDIAN_NANOS);
     }
 
@@ -102,14 +114,17 @@ class DeliveryFaultsTest {
     /** Every step once, in arrival order, and {@code others} values besides. */
     void assertEveryStepOnceInOrder(long runDbId, int steps, int others) {
         assertThat(server.series(runDbId, "loss").keySet())
-                .containsExactlyElementsOf(IntStream.range(0, steps).boxed().toList());
+            .containsExactlyElementsOf(IntStream.range(0, steps).boxed().toList());
         assertThat(server.series(runDbId, "accuracy")).hasSize(steps);
         assertThat(server.storedValueCount(runDbId)).isEqualTo(2 * steps + others);
         List<Integer> arrival = stepsInArrivalOrder(server, runDbId);
         assertThat(arrival).isSorted().doesNotHaveDuplicates();
     }
 
-    /** The steps of {@code loss} in the order the server stored them (successful writes only). */
+    /**
+     * The steps of {@code loss} in the order the server stored them (successful writes
+     * only).
+     */
     static List<Integer> stepsInArrivalOrder(DalvaTestServer server, long runDbId) {
         List<Integer> steps = new ArrayList<>();
         for (RecordedRequest request : server.requests()) {
@@ -120,7 +135,8 @@ class DeliveryFaultsTest {
                             steps.add(entry.get("step").asInt());
                         }
                     }
-                } catch (IOException e) {
+                }
+                catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
@@ -214,8 +230,8 @@ class DeliveryFaultsTest {
         run.log(Map.of("loss", 42.0, "lr", 0.1), 10); // loss at step 10 exists already
         logSteps(run, 50, 100);
 
-        assertThatThrownBy(() -> run.flush(Duration.ofSeconds(10))).isInstanceOfSatisfying(
-                DalvaDeliveryException.class, e -> {
+        assertThatThrownBy(() -> run.flush(Duration.ofSeconds(10))).isInstanceOfSatisfying(DalvaDeliveryException.class,
+                e -> {
                     assertThat(e.failures()).singleElement().satisfies(failure -> {
                         assertThat(failure.run()).isEqualTo(run.runId());
                         assertThat(failure.path()).isEqualTo("loss");
@@ -243,7 +259,8 @@ class DeliveryFaultsTest {
         assertThat(first.spoolDirectory()).isDirectory();
 
         server.restart();
-        DalvaRun second = run().resumeFrom(first.runId()).start(); // as after a JVM restart
+        DalvaRun second = run().resumeFrom(first.runId()).start(); // as after a JVM
+                                                                   // restart
         assertThat(second.id()).isEqualTo(first.id());
         logSteps(second, 100, 150);
         second.close();
@@ -259,15 +276,18 @@ class DeliveryFaultsTest {
         DalvaRun run = run().shutdownTimeout(Duration.ofMillis(300)).start();
         logSteps(run, 0, 10);
         assertThat(run.flush(Duration.ofSeconds(10))).isTrue();
-        server.delayResponses(Duration.ofMillis(1500)); // a request hangs when the program ends
+        server.delayResponses(Duration.ofMillis(1500)); // a request hangs when the
+                                                        // program ends
         logSteps(run, 10, 20);
         long closing = System.nanoTime();
         run.fail();
         assertThat(System.nanoTime() - closing).isLessThan(TimeUnit.MILLISECONDS.toNanos(1200));
-        sleepMillis(1700); // the hung request completes; this process no longer records it
+        sleepMillis(1700); // the hung request completes; this process no longer records
+                           // it
         server.delayResponses(Duration.ZERO);
 
-        DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(10), line -> { });
+        DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(10), line -> {
+        });
         assertThat(result.remaining()).isZero();
         assertThat(result.failures()).isEmpty();
         assertEveryStepOnceInOrder(run.id(), 20);
@@ -277,7 +297,8 @@ class DeliveryFaultsTest {
 
     @Test
     void aChildJvmKilledWithSigkillRightAfterLogReturnedLosesNothing() throws Exception {
-        server.delayResponses(Duration.ofMillis(50)); // deliveries are in flight when the kill comes
+        server.delayResponses(Duration.ofMillis(50)); // deliveries are in flight when the
+                                                      // kill comes
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), KilledRunMain.class.getName(), server.url(),
                 spool.toString(), "300");
@@ -285,18 +306,20 @@ class DeliveryFaultsTest {
         Process child = builder.start();
         String runId = null;
         String childTimes = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.startsWith("LOGGED ")) {
                     String[] parts = line.split(" ", 3);
                     runId = parts[1];
                     childTimes = parts[2];
-                    child.destroyForcibly(); // SIGKILL, right after the last log() returned
+                    child.destroyForcibly(); // SIGKILL, right after the last log()
+                                             // returned
                     break;
                 }
             }
-        } finally {
+        }
+        finally {
             child.destroyForcibly();
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
@@ -304,7 +327,10 @@ class DeliveryFaultsTest {
         String killedRun = runId;
         assertThat(child.exitValue()).isEqualTo(137); // killed by signal 9
         long runDbId = server.runByRunId(killedRun).orElseThrow().id();
-        assertThat(server.series(runDbId, "loss").size()).isLessThan(300); // the kill came before delivery ended
+        assertThat(server.series(runDbId, "loss").size()).isLessThan(300); // the kill
+                                                                           // came before
+                                                                           // delivery
+                                                                           // ended
 
         server.delayResponses(Duration.ZERO);
         List<String> progress = new ArrayList<>();
@@ -317,18 +343,24 @@ class DeliveryFaultsTest {
         String[] times = childTimes.split(" ");
         assertThat(Long.parseLong(times[0])).as("waits inside the child's log()").isZero();
         assertThat(Long.parseLong(times[1])).as("longest block inside the child's log(): " + childTimes)
-                .isLessThan(MAX_BLOCKED_NANOS);
+            .isLessThan(MAX_BLOCKED_NANOS);
         // a JVM just started runs log() interpreted at first: twice the in-process bound
         assertThat(Long.parseLong(times[2])).as("median of the child's log()").isLessThan(2 * MAX_MEDIAN_NANOS);
-        assertThat(server.run(runDbId).orElseThrow().state()).isEqualTo("failed"); // its program never finished it
+        assertThat(server.run(runDbId).orElseThrow().state()).isEqualTo("failed"); // its
+                                                                                   // program
+                                                                                   // never
+                                                                                   // finished
+                                                                                   // it
         assertThat(spool).isEmptyDirectory();
     }
 
     static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The child JVM of {@link DeliveryFaultsTest}: starts a run, logs the given number of steps,
- * prints {@code LOGGED <run id> <waits> <longest block, ns> <median, ns>} of its
+ * The child JVM of {@link DeliveryFaultsTest}: starts a run, logs the given number of
+ * steps, prints {@code LOGGED <run id> <waits> <longest block, ns> <median, ns>} of its
  * {@code log()} calls and waits to be killed.
  */
 public final class KilledRunMain {
@@ -21,8 +21,13 @@ public final class KilledRunMain {
         String serverUrl = args[0];
         Path spool = Path.of(args[1]);
         int steps = Integer.parseInt(args[2]);
-        DalvaRun run = DalvaRun.builder().project("reliability").serverUrl(serverUrl).spoolDirectory(spool)
-                .maxBatchValues(40).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50)).start();
+        DalvaRun run = DalvaRun.builder()
+            .project("reliability")
+            .serverUrl(serverUrl)
+            .spoolDirectory(spool)
+            .maxBatchValues(40)
+            .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50))
+            .start();
         CallTimer timer = new CallTimer();
         for (int step = 0; step < steps; step++) {
             Map<String, Object> metrics = Map.of("loss", step / 10.0, "accuracy", step / 1000.0);
@@ -36,4 +41,5 @@ public final class KilledRunMain {
         System.out.flush();
         Thread.sleep(60_000);
     }
+
 }

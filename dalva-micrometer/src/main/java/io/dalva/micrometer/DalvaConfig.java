@@ -36,7 +36,10 @@ public interface DalvaConfig extends StepRegistryConfig {
      */
     DalvaConfig DEFAULT = k -> null;
 
-    /** Environment variable read for the default {@link #serverUrl()}, as Dalva's Python SDK does. */
+    /**
+     * Environment variable read for the default {@link #serverUrl()}, as Dalva's Python
+     * SDK does.
+     */
     String SERVER_URL_ENV = "DALVA_SERVER_URL";
 
     /** Server URL used when neither the property nor {@value #SERVER_URL_ENV} is set. */
@@ -83,7 +86,8 @@ public interface DalvaConfig extends StepRegistryConfig {
 
     /**
      * @return the {@code run_id} (for example {@code "DEM-7"}) of an existing run to
-     * resume; its steps continue after its highest step. Default: {@code null} (a new run).
+     * resume; its steps continue after its highest step. Default: {@code null} (a new
+     * run).
      */
     default String resumeFrom() {
         return getString(this, "resumeFrom").orElse(null);
@@ -132,8 +136,8 @@ public interface DalvaConfig extends StepRegistryConfig {
     }
 
     /**
-     * @return the timeout for reading a response from the server. Default: 30 seconds (the
-     * real server takes about 5 ms per value).
+     * @return the timeout for reading a response from the server. Default: 30 seconds
+     * (the real server takes about 5 ms per value).
      */
     @Override
     @SuppressWarnings("deprecation")
@@ -142,25 +146,26 @@ public interface DalvaConfig extends StepRegistryConfig {
     }
 
     /**
-     * @return the folder that holds the run's journal (the spool) until the server has stored
-     * every step. Default: {@code null}, meaning {@code DalvaRun}'s default (the system property
-     * {@code dalva.spool.directory}, else {@code ~/.dalva/java-spool}).
+     * @return the folder that holds the run's journal (the spool) until the server has
+     * stored every step. Default: {@code null}, meaning {@code DalvaRun}'s default (the
+     * system property {@code dalva.spool.directory}, else {@code ~/.dalva/java-spool}).
      */
     default String spoolDirectory() {
         return getString(this, "spoolDirectory").orElse(null);
     }
 
     /**
-     * @return the most {@link DalvaMeterRegistry#close()} waits for the server to store the
-     * last steps and finish the run; what is left stays in the spool. Default: 5 seconds.
+     * @return the most {@link DalvaMeterRegistry#close()} waits for the server to store
+     * the last steps and finish the run; what is left stays in the spool. Default: 5
+     * seconds.
      */
     default Duration shutdownTimeout() {
         return getDuration(this, "shutdownTimeout").orElse(Duration.ofSeconds(5));
     }
 
     /**
-     * @return the unit of every time value the registry writes (timer sums, means, maxima,
-     * percentiles, buckets; time gauges; long task durations). Default:
+     * @return the unit of every time value the registry writes (timer sums, means,
+     * maxima, percentiles, buckets; time gauges; long task durations). Default:
      * {@link TimeUnit#SECONDS}.
      */
     default TimeUnit baseTimeUnit() {
@@ -180,24 +185,21 @@ public interface DalvaConfig extends StepRegistryConfig {
     default Validated<?> validate() {
         return checkAll(this, c -> StepRegistryConfig.validate(c),
                 checkRequired("project", DalvaConfig::project).andThen(Validated::nonBlank),
-                checkRequired("serverUrl", DalvaConfig::serverUrl)
-                    .andThen(v -> v.invalidateWhen(url -> !isHttpUrl(url), "must be an http or https URL",
-                            InvalidReason.MALFORMED)),
-                check("step", DalvaConfig::step).andThen(v -> v.invalidateWhen(
-                        step -> step == null || step.isNegative() || step.isZero(), "must be positive",
-                        InvalidReason.MALFORMED)),
+                checkRequired("serverUrl", DalvaConfig::serverUrl).andThen(v -> v.invalidateWhen(url -> !isHttpUrl(url),
+                        "must be an http or https URL", InvalidReason.MALFORMED)),
+                check("step", DalvaConfig::step)
+                    .andThen(v -> v.invalidateWhen(step -> step == null || step.isNegative() || step.isZero(),
+                            "must be positive", InvalidReason.MALFORMED)),
                 check("batchSize", DalvaConfig::batchSize)
                     .andThen(v -> v.invalidateWhen(size -> size < 1, "must be positive", InvalidReason.MALFORMED)),
                 checkRequired("stepMode", DalvaConfig::stepMode), check("runName", DalvaConfig::runName),
                 check("runConfig", DalvaConfig::runConfig), check("resumeFrom", DalvaConfig::resumeFrom),
-                check("includeMeters", DalvaConfig::includeMeters),
-                check("excludeMeters", DalvaConfig::excludeMeters),
-                check("spoolDirectory", DalvaConfig::spoolDirectory)
-                    .andThen(v -> v.invalidateWhen(dir -> dir != null && dir.isBlank(), "must not be blank",
-                            InvalidReason.MALFORMED)),
-                check("shutdownTimeout", DalvaConfig::shutdownTimeout).andThen(v -> v.invalidateWhen(
-                        timeout -> timeout == null || timeout.isNegative() || timeout.isZero(), "must be positive",
-                        InvalidReason.MALFORMED)),
+                check("includeMeters", DalvaConfig::includeMeters), check("excludeMeters", DalvaConfig::excludeMeters),
+                check("spoolDirectory", DalvaConfig::spoolDirectory).andThen(v -> v
+                    .invalidateWhen(dir -> dir != null && dir.isBlank(), "must not be blank", InvalidReason.MALFORMED)),
+                check("shutdownTimeout", DalvaConfig::shutdownTimeout).andThen(
+                        v -> v.invalidateWhen(timeout -> timeout == null || timeout.isNegative() || timeout.isZero(),
+                                "must be positive", InvalidReason.MALFORMED)),
                 checkRequired("baseTimeUnit", DalvaConfig::baseTimeUnit));
     }
 

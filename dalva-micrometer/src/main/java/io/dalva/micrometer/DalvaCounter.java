@@ -13,7 +13,9 @@ final class DalvaCounter extends AbstractMeter implements Counter {
 
     private final DoubleAdder total = new DoubleAdder();
 
-    /** Total at the previous step; read and written only under the registry's step lock. */
+    /**
+     * Total at the previous step; read and written only under the registry's step lock.
+     */
     private double taken;
 
     DalvaCounter(Id id) {

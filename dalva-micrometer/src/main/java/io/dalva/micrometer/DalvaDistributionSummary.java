@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 
 /**
- * A distribution summary whose count and total are cumulative, whose {@link #max()} is the
- * largest recording since the previous Dalva step, and whose steps are taken by
+ * A distribution summary whose count and total are cumulative, whose {@link #max()} is
+ * the largest recording since the previous Dalva step, and whose steps are taken by
  * {@link DalvaMeterRegistry}. Percentiles come from Micrometer's time-window histogram.
  */
 final class DalvaDistributionSummary extends AbstractDistributionSummary {

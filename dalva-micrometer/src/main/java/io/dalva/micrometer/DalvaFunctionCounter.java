@@ -17,7 +17,9 @@ final class DalvaFunctionCounter<T> extends AbstractMeter implements FunctionCou
 
     private final ToDoubleFunction<T> f;
 
-    /** Value at the previous step; read and written only under the registry's step lock. */
+    /**
+     * Value at the previous step; read and written only under the registry's step lock.
+     */
     private double taken;
 
     DalvaFunctionCounter(Id id, T obj, ToDoubleFunction<T> f) {

@@ -25,7 +25,10 @@ final class DalvaFunctionTimer<T> extends AbstractMeter implements FunctionTimer
 
     private final TimeUnit baseTimeUnit;
 
-    /** Readings at the previous step; read and written only under the registry's step lock. */
+    /**
+     * Readings at the previous step; read and written only under the registry's step
+     * lock.
+     */
     private double takenCount;
 
     private double takenTotal;

@@ -46,18 +46,22 @@ import java.util.function.ToLongFunction;
 
 /**
  * A Micrometer registry that writes its meters to a Dalva run: each publish is one Dalva
- * step, 0, 1, 2, ... (after the run's highest existing step when resuming), carrying every
- * meter's fields as {@code name/key=value/field} paths (see the README's mapping table).
+ * step, 0, 1, 2, ... (after the run's highest existing step when resuming), carrying
+ * every meter's fields as {@code name/key=value/field} paths (see the README's mapping
+ * table).
  *
- * <p>Steps cover exactly the activity between two publishes: counters, timers and summaries
+ * <p>
+ * Steps cover exactly the activity between two publishes: counters, timers and summaries
  * are cumulative inside and the registry takes their differences under one lock, so a
- * recording is never counted in two steps or in none, whatever the clock or the publishing
- * thread do. In {@link StepMode#TIMED} mode a step is published every
+ * recording is never counted in two steps or in none, whatever the clock or the
+ * publishing thread do. In {@link StepMode#TIMED} mode a step is published every
  * {@link DalvaConfig#step()}; in {@link StepMode#MANUAL} mode when the application calls
  * {@link #step()} or {@link #step(int)}, for example once per training epoch.
- * {@link #close()} publishes the final partial step exactly once and then finishes the run.
+ * {@link #close()} publishes the final partial step exactly once and then finishes the
+ * run.
  *
- * <p>Publishing never throws into the application: failures are logged (a warning, then at
+ * <p>
+ * Publishing never throws into the application: failures are logged (a warning, then at
  * debug level). Values are finite doubles; NaN and infinities are skipped, counted and
  * logged once per meter.
  */
@@ -82,7 +86,9 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
 
     private final MeterFields fields;
 
-    /** Taking, numbering and sending a step happen under this lock, one step at a time. */
+    /**
+     * Taking, numbering and sending a step happen under this lock, one step at a time.
+     */
     private final ReentrantLock stepLock = new ReentrantLock();
 
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -109,8 +115,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     private long publishedSteps;
 
     /**
-     * Creates a registry that opens (or resumes) the run described by the configuration and,
-     * in {@link StepMode#TIMED} mode, starts publishing.
+     * Creates a registry that opens (or resumes) the run described by the configuration
+     * and, in {@link StepMode#TIMED} mode, starts publishing.
      */
     public DalvaMeterRegistry(DalvaConfig config, Clock clock) {
         this(config, clock, DEFAULT_THREAD_FACTORY, null, null);
@@ -150,8 +156,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     }
 
     /**
-     * @return the run this registry writes to, or {@code null} while it could not be opened
-     * (the registry tries again at each step)
+     * @return the run this registry writes to, or {@code null} while it could not be
+     * opened (the registry tries again at each step)
      */
     public DalvaRun run() {
         return run;
@@ -167,9 +173,10 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     }
 
     /**
-     * Publishes a step now with this number (for example the epoch), covering the activity
-     * since the previous step. A number at or below the previous step's, or negative, is
-     * refused with a warning: nothing is published and the activity stays for the next step.
+     * Publishes a step now with this number (for example the epoch), covering the
+     * activity since the previous step. A number at or below the previous step's, or
+     * negative, is refused with a warning: nothing is published and the activity stays
+     * for the next step.
      */
     public void step(int step) {
         takeStep(step, false);
@@ -213,8 +220,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     }
 
     /**
-     * Stops publishing, publishes the final partial step exactly once (waiting for a step in
-     * progress, never racing it), then finishes the run if this registry opened it. In
+     * Stops publishing, publishes the final partial step exactly once (waiting for a step
+     * in progress, never racing it), then finishes the run if this registry opened it. In
      * {@link StepMode#MANUAL} mode the final step is skipped when nothing was counted or
      * timed since the previous step. Calling it again does nothing.
      */
@@ -262,7 +269,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             }
             DalvaRun target = openRun();
             if (target == null) {
-                // Nothing is taken: counts and timings stay in the interval for the next step.
+                // Nothing is taken: counts and timings stay in the interval for the next
+                // step.
                 if (finalStep) {
                     logger.warn("final step not published: no Dalva run could be opened");
                 }
@@ -363,8 +371,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             String candidate = MetricPaths.meterFolder(getConventionName(key), getConventionTags(key));
             Meter.Id owner = folderOwners.putIfAbsent(candidate, key);
             if (owner != null && !owner.equals(key)) {
-                logger.warn("meter " + key + " is not published: after the naming convention its paths ("
-                        + candidate + "/...) are those of " + owner);
+                logger.warn("meter " + key + " is not published: after the naming convention its paths (" + candidate
+                        + "/...) are those of " + owner);
                 return "";
             }
             return candidate;
@@ -403,7 +411,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 .name(config.runName())
                 .config(config.runConfig())
                 .resumeFrom(config.resumeFrom())
-                // this thread is the registry's publisher, not the application: it may wait for the server
+                // this thread is the registry's publisher, not the application: it may
+                // wait for the server
                 .synchronous(true)
                 .shutdownTimeout(config.shutdownTimeout());
             if (config.spoolDirectory() != null) {
@@ -442,7 +451,8 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
         nextStep = last.isPresent() ? last.getAsInt() + 1 : 0;
         if (last.isPresent() && last.getAsInt() == Integer.MAX_VALUE) {
             stepsExhausted = true;
-            logger.warn(describe(existing) + " already holds step " + Integer.MAX_VALUE + ": nothing will be published");
+            logger
+                .warn(describe(existing) + " already holds step " + Integer.MAX_VALUE + ": nothing will be published");
         }
         run = existing;
     }
@@ -567,15 +577,18 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
             return this;
         }
 
-        /** Creates the publishing thread. Default: daemon threads named {@code dalva-metrics-publisher}. */
+        /**
+         * Creates the publishing thread. Default: daemon threads named
+         * {@code dalva-metrics-publisher}.
+         */
         public Builder threadFactory(ThreadFactory threadFactory) {
             this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
             return this;
         }
 
         /**
-         * A client for the run the registry opens, left open on close. Default: a client of
-         * the registry's own from {@link DalvaConfig#serverUrl()} and its timeouts.
+         * A client for the run the registry opens, left open on close. Default: a client
+         * of the registry's own from {@link DalvaConfig#serverUrl()} and its timeouts.
          */
         public Builder client(DalvaClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -583,9 +596,10 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
         }
 
         /**
-         * An open run to write to instead of opening one (the project, run name, run config and
-         * resume settings are then unused). Steps continue after the run's highest step; the
-         * registry leaves the run open on close: finishing it is the caller's job.
+         * An open run to write to instead of opening one (the project, run name, run
+         * config and resume settings are then unused). Steps continue after the run's
+         * highest step; the registry leaves the run open on close: finishing it is the
+         * caller's job.
          */
         public Builder run(DalvaRun run) {
             this.run = Objects.requireNonNull(run, "run");

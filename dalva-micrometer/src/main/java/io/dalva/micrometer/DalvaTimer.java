@@ -9,10 +9,10 @@ import io.micrometer.core.instrument.util.TimeUtils;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A timer whose count and total time are cumulative (as {@link io.micrometer.core.instrument.Timer}
- * documents), whose {@link #max(TimeUnit)} is the largest recording since the previous
- * Dalva step, and whose steps are taken by {@link DalvaMeterRegistry}. Percentiles come
- * from Micrometer's time-window histogram.
+ * A timer whose count and total time are cumulative (as
+ * {@link io.micrometer.core.instrument.Timer} documents), whose {@link #max(TimeUnit)} is
+ * the largest recording since the previous Dalva step, and whose steps are taken by
+ * {@link DalvaMeterRegistry}. Percentiles come from Micrometer's time-window histogram.
  */
 final class DalvaTimer extends AbstractTimer {
 

@@ -20,18 +20,36 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one place that decides which fields each meter type contributes to a Dalva step (the
- * README's mapping table). Step values ({@code count}, {@code sum}, {@code mean},
+ * The one place that decides which fields each meter type contributes to a Dalva step
+ * (the README's mapping table). Step values ({@code count}, {@code sum}, {@code mean},
  * {@code max}, buckets) cover exactly the activity since the previous step; {@code total}
  * is a running total; gauges are read when the step is taken.
  * <table>
  * <caption>fields per meter type</caption>
- * <tr><td>Counter, FunctionCounter</td><td>count, total</td></tr>
- * <tr><td>Gauge, TimeGauge</td><td>value</td></tr>
- * <tr><td>Timer, DistributionSummary</td><td>count, sum, mean, max, p{percentile}, le_{bound}</td></tr>
- * <tr><td>LongTaskTimer</td><td>active, duration, max</td></tr>
- * <tr><td>FunctionTimer</td><td>count, sum, mean</td></tr>
- * <tr><td>other meters</td><td>one field per measurement statistic</td></tr>
+ * <tr>
+ * <td>Counter, FunctionCounter</td>
+ * <td>count, total</td>
+ * </tr>
+ * <tr>
+ * <td>Gauge, TimeGauge</td>
+ * <td>value</td>
+ * </tr>
+ * <tr>
+ * <td>Timer, DistributionSummary</td>
+ * <td>count, sum, mean, max, p{percentile}, le_{bound}</td>
+ * </tr>
+ * <tr>
+ * <td>LongTaskTimer</td>
+ * <td>active, duration, max</td>
+ * </tr>
+ * <tr>
+ * <td>FunctionTimer</td>
+ * <td>count, sum, mean</td>
+ * </tr>
+ * <tr>
+ * <td>other meters</td>
+ * <td>one field per measurement statistic</td>
+ * </tr>
  * </table>
  */
 final class MeterFields {
@@ -51,14 +69,13 @@ final class MeterFields {
 
     /**
      * Takes the meter's step and writes its fields.
-     * @return whether the meter recorded anything since the previous step (gauges and long
-     * task timers never count as activity)
+     * @return whether the meter recorded anything since the previous step (gauges and
+     * long task timers never count as activity)
      */
     boolean write(Meter meter, Sink sink) {
-        return meter.match(gauge -> gauge(gauge, sink), counter -> counter(counter, sink),
-                timer -> timer(timer, sink), summary -> summary(summary, sink),
-                longTaskTimer -> longTaskTimer(longTaskTimer, sink), timeGauge -> timeGauge(timeGauge, sink),
-                functionCounter -> functionCounter(functionCounter, sink),
+        return meter.match(gauge -> gauge(gauge, sink), counter -> counter(counter, sink), timer -> timer(timer, sink),
+                summary -> summary(summary, sink), longTaskTimer -> longTaskTimer(longTaskTimer, sink),
+                timeGauge -> timeGauge(timeGauge, sink), functionCounter -> functionCounter(functionCounter, sink),
                 functionTimer -> functionTimer(functionTimer, sink), other -> measurements(other, sink));
     }
 

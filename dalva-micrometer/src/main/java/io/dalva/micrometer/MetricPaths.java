@@ -11,9 +11,9 @@ import java.util.List;
  * tags (common tags included, after the naming convention) follow as {@code key=value}
  * segments, sorted by key as Micrometer sorts them; the field leaf ({@code count},
  * {@code value}, ...) comes last.</li>
- * <li>Inside a segment {@code %} becomes {@code %25} and {@code /} becomes {@code %2F}; in a
- * tag key {@code =} also becomes {@code %3D}. The escaping is reversible, so two different
- * meters never share a path.</li>
+ * <li>Inside a segment {@code %} becomes {@code %25} and {@code /} becomes {@code %2F};
+ * in a tag key {@code =} also becomes {@code %3D}. The escaping is reversible, so two
+ * different meters never share a path.</li>
  * <li>A field leaf never contains {@code =} while every tag segment does, so no path is
  * ever a folder of another path (Dalva's UI would hide it).</li>
  * </ul>
@@ -24,7 +24,8 @@ final class MetricPaths {
     }
 
     /**
-     * @return the folder of one meter: every path of the meter is this plus {@code /field}
+     * @return the folder of one meter: every path of the meter is this plus
+     * {@code /field}
      */
     static String meterFolder(String conventionName, List<Tag> conventionTags) {
         StringBuilder path = new StringBuilder(escape(conventionName, false));

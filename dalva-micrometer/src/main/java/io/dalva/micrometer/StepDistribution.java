@@ -20,14 +20,19 @@ final class StepDistribution {
 
     private final DoubleAdder sum = new DoubleAdder();
 
-    /** Largest value since the previous step, as double bits (values are never negative). */
+    /**
+     * Largest value since the previous step, as double bits (values are never negative).
+     */
     private final AtomicLong maxBits = new AtomicLong(Double.doubleToLongBits(0.0));
 
     private final double[] bounds;
 
     private final AtomicLongArray bucketCounts;
 
-    /** Readings at the previous step; read and written only under the registry's step lock. */
+    /**
+     * Readings at the previous step; read and written only under the registry's step
+     * lock.
+     */
     private long takenCount;
 
     private double takenSum;
@@ -36,7 +41,8 @@ final class StepDistribution {
 
     StepDistribution(DistributionStatisticConfig config) {
         // Percentile histograms serve backends that aggregate percentiles; Dalva gets the
-        // configured percentiles instead, so only service level objectives become buckets.
+        // configured percentiles instead, so only service level objectives become
+        // buckets.
         this.bounds = config.getHistogramBuckets(false).stream().mapToDouble(Double::doubleValue).toArray();
         this.bucketCounts = new AtomicLongArray(bounds.length);
         this.takenBuckets = new long[bounds.length];
@@ -73,8 +79,8 @@ final class StepDistribution {
 
     /**
      * Takes the step: everything recorded since the previous call.
-     * @param unit conversion applied to sums, maxima and bucket bounds (nanoseconds to the
-     * base time unit for timers, identity for summaries)
+     * @param unit conversion applied to sums, maxima and bucket bounds (nanoseconds to
+     * the base time unit for timers, identity for summaries)
      */
     StepReadings.DistributionReading takeStep(DoubleUnaryOperator unit) {
         double max = Double.longBitsToDouble(maxBits.getAndSet(Double.doubleToLongBits(0.0)));
@@ -95,8 +101,7 @@ final class StepDistribution {
             scaledBounds[i] = unit.applyAsDouble(bounds[i]);
         }
         return new StepReadings.DistributionReading(stepCount, unit.applyAsDouble(stepSum), unit.applyAsDouble(max),
-                scaledBounds,
-                atOrBelow);
+                scaledBounds, atOrBelow);
     }
 
 }

@@ -11,13 +11,17 @@ final class StepReadings {
     private StepReadings() {
     }
 
-    /** A counter's step: {@code count} since the previous step, {@code total} since the meter was created. */
+    /**
+     * A counter's step: {@code count} since the previous step, {@code total} since the
+     * meter was created.
+     */
     record CounterReading(double count, double total) {
     }
 
     /**
      * A timer's or distribution summary's step, in the registry's base unit for timers.
-     * {@code bucketCounts[i]} counts the step's recordings at or below {@code bucketBounds[i]}.
+     * {@code bucketCounts[i]} counts the step's recordings at or below
+     * {@code bucketBounds[i]}.
      */
     record DistributionReading(long count, double sum, double max, double[] bucketBounds, long[] bucketCounts) {
 

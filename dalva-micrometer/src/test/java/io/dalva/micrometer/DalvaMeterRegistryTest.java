@@ -78,17 +78,16 @@ class DalvaMeterRegistryTest {
         Counter counter = registry.counter("samples", "split", "train");
         AtomicLong queue = registry.gauge("queue.size", new AtomicLong(4));
         TimeGauge.builder("uptime", clock, TimeUnit.MILLISECONDS, c -> c.wallTime() - 1).register(registry);
-        Timer timer = Timer.builder("batch")
-            .serviceLevelObjectives(Duration.ofMillis(100))
-            .register(registry);
+        Timer timer = Timer.builder("batch").serviceLevelObjectives(Duration.ofMillis(100)).register(registry);
         DistributionSummary summary = registry.summary("payload");
         LongTaskTimer longTask = registry.more().longTaskTimer("epoch.running");
         AtomicLong cumulative = new AtomicLong(10);
         FunctionCounter.builder("gc.count", cumulative, AtomicLong::doubleValue).register(registry);
         long[] timed = { 2, 500 };
         FunctionTimer.builder("cache.gets", timed, t -> t[0], t -> t[1], TimeUnit.MILLISECONDS).register(registry);
-        Meter.builder("custom", Meter.Type.OTHER,
-                List.of(new Measurement(() -> 1.5, Statistic.TOTAL), new Measurement(() -> 2.5, Statistic.MAX)))
+        Meter
+            .builder("custom", Meter.Type.OTHER,
+                    List.of(new Measurement(() -> 1.5, Statistic.TOTAL), new Measurement(() -> 2.5, Statistic.MAX)))
             .register(registry);
 
         counter.increment(3);
@@ -151,7 +150,8 @@ class DalvaMeterRegistryTest {
         counter.increment(5);
         clock.add(Duration.ofSeconds(7));
         registry.publish();
-        // the last partial step: no step boundary was crossed on the clock, it is published anyway
+        // the last partial step: no step boundary was crossed on the clock, it is
+        // published anyway
         counter.increment(1);
         clock.add(Duration.ofSeconds(3));
         long run = registry.run().id();
@@ -180,8 +180,8 @@ class DalvaMeterRegistryTest {
         registry.close();
 
         SortedMap<Integer, Object> steps = series(run, "ticks/count");
-        assertThat(steps.keySet()).containsExactlyElementsOf(
-                IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
+        assertThat(steps.keySet())
+            .containsExactlyElementsOf(IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
         assertThat(steps.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(increments);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!publisherThreads().isEmpty() && System.nanoTime() < deadline) {
@@ -192,7 +192,8 @@ class DalvaMeterRegistryTest {
 
     @Test
     void closeDuringAScheduledPublishWaitsForItAndThenPublishesTheRest() throws Exception {
-        // micrometer#3846, #3711: a close racing a scheduled publish lost or mixed up data
+        // micrometer#3846, #3711: a close racing a scheduled publish lost or mixed up
+        // data
         DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.step", "50ms"));
         Counter counter = registry.counter("ticks");
         long run = registry.run().id();
@@ -210,8 +211,8 @@ class DalvaMeterRegistryTest {
 
             SortedMap<Integer, Object> steps = series(run, "ticks/count");
             assertThat(steps).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(steps.keySet()).containsExactlyElementsOf(
-                    IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
+            assertThat(steps.keySet())
+                .containsExactlyElementsOf(IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
             assertThat(steps.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(increments);
             assertThat(requestsWithStatus(run, 409)).isEmpty();
         }
@@ -222,7 +223,8 @@ class DalvaMeterRegistryTest {
 
     @Test
     void theClockNeverMovesActivityBetweenSteps() {
-        // Micrometer's step meters roll over with the clock, so values recorded just before a
+        // Micrometer's step meters roll over with the clock, so values recorded just
+        // before a
         // boundary are reported a step late or lost on close; here a step is exactly the
         // activity between two publishes, wherever the clock is.
         DalvaMeterRegistry registry = registry(StepMode.TIMED);
@@ -342,7 +344,8 @@ class DalvaMeterRegistryTest {
         stop.set(true);
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         pool.shutdown();
-        // on a loaded machine the pool may not have run since the last step: make the final step non-empty
+        // on a loaded machine the pool may not have run since the last step: make the
+        // final step non-empty
         counter.increment();
         timer.record(1, TimeUnit.MILLISECONDS);
         recorded.incrementAndGet();
@@ -384,7 +387,8 @@ class DalvaMeterRegistryTest {
 
         assertThat(logRequests(run)).hasSize(4);
         assertThat(server.paths(run)).hasSize(500);
-        assertThat(server.paths(run)).allSatisfy(path -> assertThat(server.series(run, path).keySet()).containsExactly(0, 1));
+        assertThat(server.paths(run))
+            .allSatisfy(path -> assertThat(server.series(run, path).keySet()).containsExactly(0, 1));
     }
 
     @Test
@@ -486,8 +490,8 @@ class DalvaMeterRegistryTest {
         resumed.counter("c").increment(8);
         resumed.close();
 
-        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 1.0), entry(2, 1.0),
-                entry(3, 7.0), entry(4, 8.0));
+        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 1.0), entry(2, 1.0), entry(3, 7.0),
+                entry(4, 8.0));
         assertThat(server.run(run)).map(StoredRun::state).contains("completed");
     }
 
@@ -496,12 +500,13 @@ class DalvaMeterRegistryTest {
         try (DalvaRun run = DalvaRun.builder().project("registry-tests").serverUrl(server.url()).start()) {
             run.log(Map.of("own/loss", 0.5), 0);
             run.log(Map.of("own/loss", 0.25), 1);
-            DalvaMeterRegistry registry = registry(DalvaMeterRegistry.builder(config(StepMode.MANUAL, Map.of()))
-                .clock(clock)
-                .run(run));
+            DalvaMeterRegistry registry = registry(
+                    DalvaMeterRegistry.builder(config(StepMode.MANUAL, Map.of())).clock(clock).run(run));
             registry.counter("c").increment();
             registry.close();
-            assertThat(run.flush(Duration.ofSeconds(10))).isTrue(); // a given run delivers asynchronously
+            assertThat(run.flush(Duration.ofSeconds(10))).isTrue(); // a given run
+                                                                    // delivers
+                                                                    // asynchronously
 
             assertThat(series(run.id(), "c/count")).containsExactly(entry(2, 1.0));
             assertThat(server.run(run.id())).map(StoredRun::state).contains("running");
@@ -530,7 +535,8 @@ class DalvaMeterRegistryTest {
         counter.increment(2);
         registry.step();
 
-        // the failed step keeps its number (Dalva steps never repeat); delivery retries it, and the next one lands
+        // the failed step keeps its number (Dalva steps never repeat); delivery retries
+        // it, and the next one lands
         assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 2.0));
     }
 
@@ -610,7 +616,8 @@ class DalvaMeterRegistryTest {
     private static List<RecordedRequest> logRequests(long run) {
         return server.requests()
             .stream()
-            .filter(r -> r.path().equals("/api/runs/" + run + "/log") || r.path().equals("/api/runs/" + run + "/log/batch"))
+            .filter(r -> r.path().equals("/api/runs/" + run + "/log")
+                    || r.path().equals("/api/runs/" + run + "/log/batch"))
             .collect(Collectors.toList());
     }
 

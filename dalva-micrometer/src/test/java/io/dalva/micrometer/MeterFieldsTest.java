@@ -96,9 +96,12 @@ class MeterFieldsTest {
 
     @Test
     void summaryStepsAndBuckets() {
-        DalvaDistributionSummary summary = new DalvaDistributionSummary(id("s", Meter.Type.DISTRIBUTION_SUMMARY),
-                clock, DistributionStatisticConfig.builder().serviceLevelObjectives(10.0).build()
-                    .merge(DistributionStatisticConfig.DEFAULT), 2.0);
+        DalvaDistributionSummary summary = new DalvaDistributionSummary(id("s", Meter.Type.DISTRIBUTION_SUMMARY), clock,
+                DistributionStatisticConfig.builder()
+                    .serviceLevelObjectives(10.0)
+                    .build()
+                    .merge(DistributionStatisticConfig.DEFAULT),
+                2.0);
         summary.record(1.5);
         summary.record(8);
         assertThat(take(summary)).containsExactly(entry("count", 2.0), entry("sum", 19.0), entry("mean", 9.5),
@@ -131,7 +134,8 @@ class MeterFieldsTest {
     void otherMetersGetOneFieldPerStatistic() {
         Meter meter = new DefaultMeter(id("custom", Meter.Type.OTHER), Meter.Type.OTHER,
                 List.of(new Measurement(() -> 1.0, Statistic.TOTAL_TIME), new Measurement(() -> 2.0, Statistic.VALUE),
-                        new Measurement(() -> 3.0, Statistic.VALUE), new Measurement(() -> 4.0, Statistic.ACTIVE_TASKS)));
+                        new Measurement(() -> 3.0, Statistic.VALUE),
+                        new Measurement(() -> 4.0, Statistic.ACTIVE_TASKS)));
         assertThat(take(meter)).containsExactly(entry("total_time", 1.0), entry("value", 2.0), entry("value_2", 3.0),
                 entry("active_tasks", 4.0));
     }

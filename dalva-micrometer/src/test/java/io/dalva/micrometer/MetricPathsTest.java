@@ -34,8 +34,8 @@ class MetricPathsTest {
 
     @Test
     void unicodePassesThrough() {
-        assertThat(MetricPaths.meterFolder("débit", List.of(Tag.of("ville", "São Paulo ☀")))).isEqualTo(
-                "débit/ville=São Paulo ☀");
+        assertThat(MetricPaths.meterFolder("débit", List.of(Tag.of("ville", "São Paulo ☀"))))
+            .isEqualTo("débit/ville=São Paulo ☀");
     }
 
     @Test

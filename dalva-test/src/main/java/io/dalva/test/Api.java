@@ -16,10 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Dalva's HTTP API: routes matched the way Starlette matches them (first full match wins; a path
- * match with another method is a 405; otherwise the trailing slash is toggled and a match answers
- * 307; otherwise 404), parameters validated the way FastAPI validates them, and the endpoints of
- * {@code api/routes/*.py} on top of the {@link Store}.
+ * Dalva's HTTP API: routes matched the way Starlette matches them (first full match wins;
+ * a path match with another method is a 405; otherwise the trailing slash is toggled and
+ * a match answers 307; otherwise 404), parameters validated the way FastAPI validates
+ * them, and the endpoints of {@code api/routes/*.py} on top of the {@link Store}.
  */
 final class Api {
 
@@ -32,7 +32,9 @@ final class Api {
     private static final String STATE_PATTERN = "^(running|completed|failed)$";
 
     private interface Endpoint {
+
         JsonNode handle(Request request, Matcher params, Validation validation);
+
     }
 
     private record Route(String method, Pattern pattern, Endpoint endpoint, boolean runWrite) {
@@ -111,8 +113,11 @@ final class Api {
         int last = 0;
         while (m.find()) {
             regex.append(Pattern.quote(template.substring(last, m.start())));
-            regex.append("(?<").append(m.group(1).replace("_", "")).append(">")
-                    .append(m.group(2) != null ? ".*" : "[^/]+").append(")");
+            regex.append("(?<")
+                .append(m.group(1).replace("_", ""))
+                .append(">")
+                .append(m.group(2) != null ? ".*" : "[^/]+")
+                .append(")");
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last))).append("$");
@@ -143,8 +148,12 @@ final class Api {
             }
         }
         if (partial != null) {
-            String allow = String.join(", ", routes.stream().filter(r -> r.pattern.matcher(request.path()).matches())
-                    .map(Route::method).distinct().toList());
+            String allow = String.join(", ",
+                    routes.stream()
+                        .filter(r -> r.pattern.matcher(request.path()).matches())
+                        .map(Route::method)
+                        .distinct()
+                        .toList());
             return new Response(405, Json.detail("Method Not Allowed"), Map.of("Allow", allow));
         }
         String path = request.path();
@@ -152,14 +161,18 @@ final class Api {
             String other = path.endsWith("/") ? path.substring(0, path.length() - 1) : path + "/";
             if (routes.stream().anyMatch(r -> r.pattern.matcher(other).matches())) {
                 String host = request.header("Host");
-                String query = request.rawQuery() == null || request.rawQuery().isEmpty() ? "" : "?" + request.rawQuery();
+                String query = request.rawQuery() == null || request.rawQuery().isEmpty() ? ""
+                        : "?" + request.rawQuery();
                 return new Response(307, null, Map.of("location", "http://" + host + other + query));
             }
         }
         return new Response(404, Json.detail("Not Found"), Map.of());
     }
 
-    /** The web UI's catch-all route: API paths get its 404, anything else the single-page app. */
+    /**
+     * The web UI's catch-all route: API paths get its 404, anything else the single-page
+     * app.
+     */
     private static Response webUi(String path) {
         if (path.substring(1).startsWith("api")) {
             return new Response(404, Json.detail("Not found"), Map.of());
@@ -196,8 +209,9 @@ final class Api {
     }
 
     /**
-     * Parallel writes to one run fail on the real server (DuckDB write-write conflicts on the run
-     * row): a write that arrives while another write to the same run is being handled gets a 500.
+     * Parallel writes to one run fail on the real server (DuckDB write-write conflicts on
+     * the run row): a write that arrives while another write to the same run is being
+     * handled gets a 500.
      */
     private Long writeLock(Matcher params) {
         String raw = param(params, "run_id");

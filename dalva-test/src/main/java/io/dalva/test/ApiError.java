@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import java.util.List;
 
-/** An error answer, thrown from request handling: status and the real server's JSON body. */
+/**
+ * An error answer, thrown from request handling: status and the real server's JSON body.
+ */
 final class ApiError extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -42,4 +44,5 @@ final class ApiError extends RuntimeException {
         detail.set("conflicts", list);
         return new ApiError(409, Json.object().set("detail", detail));
     }
+
 }

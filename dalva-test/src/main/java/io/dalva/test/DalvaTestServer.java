@@ -24,18 +24,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-process server that follows the HTTP contract of the Dalva experiment tracker, sharp
- * edges included, for tests that must not need Python.
+ * An in-process server that follows the HTTP contract of the Dalva experiment tracker,
+ * sharp edges included, for tests that must not need Python.
  *
- * <p>It listens on 127.0.0.1, keeps everything in memory, and answers like Dalva 0.3 does:
- * flattening with {@code /}, types inferred from the JSON token ({@code 1} is an int, {@code 1.0}
- * a float, {@code _series} with a step), strict inserts answered with the real 409 bodies, whole
- * batches rolled back, a 500 for a duplicate path and step inside one batch, for a step or int
- * value outside 32 bits, for resume problems, and for a write to a run while another write to
- * that run is being handled; 307 for a collection URL without its trailing slash; ids that do not
- * start at 1. Faults can be injected: {@link #failNext}, {@link #delayResponses},
- * {@link #dropConnectionAfterStoring}, {@link #stop()} and {@link #restart()}. Every request is
- * recorded ({@link #requests()}), and the stored state can be read directly for assertions
+ * <p>
+ * It listens on 127.0.0.1, keeps everything in memory, and answers like Dalva 0.3 does:
+ * flattening with {@code /}, types inferred from the JSON token ({@code 1} is an int,
+ * {@code 1.0} a float, {@code _series} with a step), strict inserts answered with the
+ * real 409 bodies, whole batches rolled back, a 500 for a duplicate path and step inside
+ * one batch, for a step or int value outside 32 bits, for resume problems, and for a
+ * write to a run while another write to that run is being handled; 307 for a collection
+ * URL without its trailing slash; ids that do not start at 1. Faults can be injected:
+ * {@link #failNext}, {@link #delayResponses}, {@link #dropConnectionAfterStoring},
+ * {@link #stop()} and {@link #restart()}. Every request is recorded
+ * ({@link #requests()}), and the stored state can be read directly for assertions
  * ({@link #runs()}, {@link #series}, ...).
  *
  * <pre>{@code
@@ -45,16 +47,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Start-up takes a few milliseconds; close it (or use
- * {@link DalvaTestServerExtension}), since the JDK server's dispatcher thread is not a daemon.
+ * <p>
+ * Thread-safe. Start-up takes a few milliseconds; close it (or use
+ * {@link DalvaTestServerExtension}), since the JDK server's dispatcher thread is not a
+ * daemon.
  */
 public final class DalvaTestServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(DalvaTestServer.class.getName());
 
     static {
-        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
-        // and the client's delayed ACK add ~40 ms to every answer. Read once, when the JDK server
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's
+        // algorithm
+        // and the client's delayed ACK add ~40 ms to every answer. Read once, when the
+        // JDK server
         // classes load; a value set by the user wins.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -122,7 +128,9 @@ public final class DalvaTestServer implements AutoCloseable {
         return server != null;
     }
 
-    /** Stops listening: connections are refused and open ones closed. All data is kept. */
+    /**
+     * Stops listening: connections are refused and open ones closed. All data is kept.
+     */
     public synchronized void stop() {
         if (server != null) {
             server.stop(0);
@@ -131,9 +139,8 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Listens again on the same port with the same data, like a restarted Dalva server (which also
-     * skips one id of every sequence at start-up). Stops first if running.
-     *
+     * Listens again on the same port with the same data, like a restarted Dalva server
+     * (which also skips one id of every sequence at start-up). Stops first if running.
      * @throws UncheckedIOException if the port was taken meanwhile
      * @throws IllegalStateException if the server was closed
      */
@@ -169,16 +176,20 @@ public final class DalvaTestServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ fault injection
 
-    /** Answers the next {@code count} requests, whatever their path, with {@code status}, without handling them. */
+    /**
+     * Answers the next {@code count} requests, whatever their path, with {@code status},
+     * without handling them.
+     */
     public void failNext(int count, int status) {
         failNext(count, status, null);
     }
 
     /**
-     * Answers the next {@code count} requests whose path matches {@code pathRegex} (searched in
-     * the decoded path, such as {@code "/log/batch$"}; null for any) with {@code status}, without
-     * handling them. The body is the server's own {@code {"detail":"Internal server error"}} for
-     * 500, else {@code {"detail":"<reason phrase>"}}.
+     * Answers the next {@code count} requests whose path matches {@code pathRegex}
+     * (searched in the decoded path, such as {@code "/log/batch$"}; null for any) with
+     * {@code status}, without handling them. The body is the server's own
+     * {@code {"detail":"Internal server error"}} for 500, else {@code {"detail":"<reason
+     * phrase>"}}.
      */
     public void failNext(int count, int status, String pathRegex) {
         failNext(count, status, pathRegex, "application/json",
@@ -186,13 +197,13 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Answers the next {@code count} matching requests with this status and body, without handling
-     * them: for example an HTML page from a proxy.
+     * Answers the next {@code count} matching requests with this status and body, without
+     * handling them: for example an HTML page from a proxy.
      */
     public void failNext(int count, int status, String pathRegex, String contentType, String body) {
         if (count < 0 || status < 100 || status > 599) {
-            throw new IllegalArgumentException("count must be >= 0 and status an HTTP status, was " + count + ", "
-                    + status);
+            throw new IllegalArgumentException(
+                    "count must be >= 0 and status an HTTP status, was " + count + ", " + status);
         }
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(body, "body");
@@ -201,7 +212,10 @@ public final class DalvaTestServer implements AutoCloseable {
         }
     }
 
-    /** Holds back every answer by {@code delay} after handling the request; {@link Duration#ZERO} resets. */
+    /**
+     * Holds back every answer by {@code delay} after handling the request;
+     * {@link Duration#ZERO} resets.
+     */
     public void delayResponses(Duration delay) {
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative");
@@ -210,12 +224,13 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Handles the next {@code count} requests matching {@code pathRegex} (null for any) normally,
-     * storing their data, then closes the connection without any answer: the client sees an
-     * {@link IOException} although the write landed. Note that OkHttp, with its default
-     * {@code retryOnConnectionFailure(true)}, silently resends a request whose reused (pooled)
-     * connection was closed this way: the caller then sees the retry's answer, typically a 409
-     * "already exists" for its own write, instead of the IOException.
+     * Handles the next {@code count} requests matching {@code pathRegex} (null for any)
+     * normally, storing their data, then closes the connection without any answer: the
+     * client sees an {@link IOException} although the write landed. Note that OkHttp,
+     * with its default {@code retryOnConnectionFailure(true)}, silently resends a request
+     * whose reused (pooled) connection was closed this way: the caller then sees the
+     * retry's answer, typically a 409 "already exists" for its own write, instead of the
+     * IOException.
      */
     public void dropConnectionAfterStoring(int count, String pathRegex) {
         if (count < 0) {
@@ -227,10 +242,10 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Keeps each write to a run (log, batch, config, finish, state, deletes) in progress for
-     * {@code hold} before answering, so that a second write to the same run arriving meanwhile
-     * reliably gets the 500 the real server gives for parallel writes to one run.
-     * {@link Duration#ZERO} resets.
+     * Keeps each write to a run (log, batch, config, finish, state, deletes) in progress
+     * for {@code hold} before answering, so that a second write to the same run arriving
+     * meanwhile reliably gets the 500 the real server gives for parallel writes to one
+     * run. {@link Duration#ZERO} resets.
      */
     public void holdWrites(Duration hold) {
         if (hold.isNegative()) {
@@ -240,9 +255,10 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Makes every write to a run take {@code latency} per metric value it stores, holding the run
-     * meanwhile like the real server's transaction does (measured: about 4 to 6 ms per value), so
-     * that load and overlap behave as they would against Dalva. {@link Duration#ZERO} resets.
+     * Makes every write to a run take {@code latency} per metric value it stores, holding
+     * the run meanwhile like the real server's transaction does (measured: about 4 to 6
+     * ms per value), so that load and overlap behave as they would against Dalva.
+     * {@link Duration#ZERO} resets.
      */
     public void writeLatencyPerValue(Duration latency) {
         if (latency.isNegative()) {
@@ -252,10 +268,10 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Behaves like a Dalva server that also serves its web UI: its catch-all route answers a GET of
-     * an unknown {@code /api...} path, such as a collection URL without its trailing slash, with
-     * 404 {@code {"detail":"Not found"}} instead of a 307, other unknown GETs with the page, and
-     * other methods on unknown paths with 405.
+     * Behaves like a Dalva server that also serves its web UI: its catch-all route
+     * answers a GET of an unknown {@code /api...} path, such as a collection URL without
+     * its trailing slash, with 404 {@code {"detail":"Not found"}} instead of a 307, other
+     * unknown GETs with the page, and other methods on unknown paths with 405.
      */
     public void serveWebUi(boolean serve) {
         api.servingWebUi(serve);
@@ -277,7 +293,8 @@ public final class DalvaTestServer implements AutoCloseable {
         requests.clear();
     }
 
-    // ------------------------------------------------------------------ assertion helpers
+    // ------------------------------------------------------------------ assertion
+    // helpers
 
     /** Every run, by database id. */
     public List<StoredRun> runs() {
@@ -294,8 +311,8 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * The stepped values of a path: step to Double, Long, Boolean or String (null for a NaN or
-     * infinite float). Empty when the run or path is unknown.
+     * The stepped values of a path: step to Double, Long, Boolean or String (null for a
+     * NaN or infinite float). Empty when the run or path is unknown.
      */
     public SortedMap<Integer, Object> series(long runDbId, String path) {
         return store.series(runDbId, path);
@@ -306,7 +323,10 @@ public final class DalvaTestServer implements AutoCloseable {
         return store.scalars(runDbId);
     }
 
-    /** The attribute type of a path ({@code "float_series"}, {@code "int"}, ...), or null when absent. */
+    /**
+     * The attribute type of a path ({@code "float_series"}, {@code "int"}, ...), or null
+     * when absent.
+     */
     public String attributeType(long runDbId, String path) {
         return store.attributeType(runDbId, path);
     }
@@ -340,7 +360,8 @@ public final class DalvaTestServer implements AutoCloseable {
             }
             if (failure == null && faults.takeDrop(path)) {
                 record(request, time, 0);
-                return; // closing the exchange before sending headers closes the connection
+                return; // closing the exchange before sending headers closes the
+                        // connection
             }
             Duration delay = faults.delay();
             if (!delay.isZero()) {
@@ -348,14 +369,13 @@ public final class DalvaTestServer implements AutoCloseable {
             }
             if (failure != null) {
                 record(request, time, failure.status());
-                send(exchange, failure.status(), failure.contentType(),
-                        failure.body().getBytes(StandardCharsets.UTF_8), Map.of());
+                send(exchange, failure.status(), failure.contentType(), failure.body().getBytes(StandardCharsets.UTF_8),
+                        Map.of());
             }
             else {
                 record(request, time, response.status());
-                byte[] bytes = response.body() == null ? new byte[0]
-                        : response.body().isTextual() ? response.body().textValue().getBytes(StandardCharsets.UTF_8)
-                        : Json.write(response.body());
+                byte[] bytes = response.body() == null ? new byte[0] : response.body().isTextual()
+                        ? response.body().textValue().getBytes(StandardCharsets.UTF_8) : Json.write(response.body());
                 send(exchange, response.status(), response.body() == null ? null : "application/json",
                         request.method().equals("HEAD") ? new byte[0] : bytes, response.headers());
             }
@@ -373,16 +393,16 @@ public final class DalvaTestServer implements AutoCloseable {
             return api.dispatch(request);
         }
         catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "DalvaTestServer failed on " + request.method() + " "
-                    + request.path(), e);
+            LOG.log(System.Logger.Level.WARNING, "DalvaTestServer failed on " + request.method() + " " + request.path(),
+                    e);
             return Response.of(ApiError.internal());
         }
     }
 
     private synchronized void record(Request request, Instant time, int status) {
         requests.add(new RecordedRequest(request.method(), request.path(),
-                request.rawQuery() == null ? "" : request.rawQuery(), new String(request.body(),
-                        StandardCharsets.UTF_8), time, status, Map.copyOf(request.headers())));
+                request.rawQuery() == null ? "" : request.rawQuery(),
+                new String(request.body(), StandardCharsets.UTF_8), time, status, Map.copyOf(request.headers())));
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body,
@@ -420,4 +440,5 @@ public final class DalvaTestServer implements AutoCloseable {
     public String toString() {
         return "DalvaTestServer[" + url() + (isRunning() ? "" : ", stopped") + "]";
     }
+
 }

@@ -16,24 +16,29 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * JUnit 5 extension that runs a {@link DalvaTestServer} and injects it, or its URL, into test
- * constructors and methods.
+ * JUnit 5 extension that runs a {@link DalvaTestServer} and injects it, or its URL, into
+ * test constructors and methods.
  *
- * <p><b>One server per test class</b> (the default): {@code @ExtendWith(DalvaTestServerExtension.class)}
- * on the class, or {@code @RegisterExtension static DalvaTestServerExtension dalva =
- * DalvaTestServerExtension.perClass();}. The server starts before the class's first test and
- * closes after its last; {@code @Nested} classes share it. Data is kept from test to test (give
- * each test its own project or run), but before each test a stopped server is restarted, injected
- * faults are reset and the request log is cleared.
+ * <p>
+ * <b>One server per test class</b> (the default):
+ * {@code @ExtendWith(DalvaTestServerExtension.class)} on the class, or
+ * {@code @RegisterExtension static DalvaTestServerExtension dalva =
+ * DalvaTestServerExtension.perClass();}. The server starts before the class's first test
+ * and closes after its last; {@code @Nested} classes share it. Data is kept from test to
+ * test (give each test its own project or run), but before each test a stopped server is
+ * restarted, injected faults are reset and the request log is cleared.
  *
- * <p><b>One server per test</b>: {@code @RegisterExtension DalvaTestServerExtension dalva =
- * DalvaTestServerExtension.perTest();} (an instance field). Every test gets a fresh, empty server,
- * closed after it.
+ * <p>
+ * <b>One server per test</b>: {@code @RegisterExtension DalvaTestServerExtension dalva =
+ * DalvaTestServerExtension.perTest();} (an instance field). Every test gets a fresh,
+ * empty server, closed after it.
  *
  * <pre>{@code
- * @ExtendWith(DalvaTestServerExtension.class)
+ * &#64;ExtendWith(DalvaTestServerExtension.class)
  * class TrainingTest {
- *     @Test
+ *
+
+@Test
  *     void logsTheLoss(DalvaTestServer server, @DalvaTestServerExtension.Url String url) { ... }
  * }
  * }</pre>
@@ -41,15 +46,19 @@ import java.lang.annotation.Target;
 public final class DalvaTestServerExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
-    /** Marks a {@code String} parameter to receive the server's URL, such as {@code http://127.0.0.1:51234}. */
+    /**
+     * Marks a {@code String} parameter to receive the server's URL, such as
+     * {@code http://127.0.0.1:51234}.
+     */
     @Target(ElementType.PARAMETER)
     @Retention(RetentionPolicy.RUNTIME)
     @Documented
     public @interface Url {
+
     }
 
-    private static final ExtensionContext.Namespace NAMESPACE =
-            ExtensionContext.Namespace.create(DalvaTestServerExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
+        .create(DalvaTestServerExtension.class);
 
     private static final String KEY = "server";
 
@@ -57,7 +66,10 @@ public final class DalvaTestServerExtension
 
     private volatile DalvaTestServer current;
 
-    /** One server per test class: what {@code @ExtendWith(DalvaTestServerExtension.class)} gives. */
+    /**
+     * One server per test class: what {@code @ExtendWith(DalvaTestServerExtension.class)}
+     * gives.
+     */
     public DalvaTestServerExtension() {
         this(false);
     }
@@ -71,14 +83,15 @@ public final class DalvaTestServerExtension
         return new DalvaTestServerExtension(false);
     }
 
-    /** A fresh server for every test, for an instance {@code @RegisterExtension} field. */
+    /**
+     * A fresh server for every test, for an instance {@code @RegisterExtension} field.
+     */
     public static DalvaTestServerExtension perTest() {
         return new DalvaTestServerExtension(true);
     }
 
     /**
      * The server of the running test, for {@code @RegisterExtension} fields.
-     *
      * @throws IllegalStateException outside a test
      */
     public DalvaTestServer server() {
@@ -110,7 +123,8 @@ public final class DalvaTestServerExtension
             return;
         }
         DalvaTestServer server = find(context);
-        if (server == null) { // registered on an instance field without perTest(): behave per test
+        if (server == null) { // registered on an instance field without perTest(): behave
+                              // per test
             server = DalvaTestServer.start();
             context.getStore(NAMESPACE).put(KEY, server);
         }
@@ -156,4 +170,5 @@ public final class DalvaTestServerExtension
         }
         return parameter.getParameter().getType() == String.class ? server.url() : server;
     }
+
 }

@@ -6,7 +6,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The faults a test asked for: injected answers, dropped connections, delays. Thread-safe. */
+/**
+ * The faults a test asked for: injected answers, dropped connections, delays.
+ * Thread-safe.
+ */
 final class Faults {
 
     /** An injected answer: status, content type and body. */
@@ -14,8 +17,11 @@ final class Faults {
     }
 
     private static final class Rule {
+
         final Pattern path;
+
         final Failure failure;
+
         int remaining;
 
         Rule(Pattern path, Failure failure, int remaining) {
@@ -23,6 +29,7 @@ final class Faults {
             this.failure = failure;
             this.remaining = remaining;
         }
+
     }
 
     private final List<Rule> failures = new ArrayList<>();
@@ -67,7 +74,9 @@ final class Faults {
         return perValue;
     }
 
-    /** The injected answer for this request, if a rule matches (and is used up by one). */
+    /**
+     * The injected answer for this request, if a rule matches (and is used up by one).
+     */
     synchronized Failure takeFailure(String path) {
         Rule rule = take(failures, path);
         return rule == null ? null : rule.failure;
@@ -101,4 +110,5 @@ final class Faults {
     private static Pattern compile(String regex) {
         return regex == null ? null : Pattern.compile(regex);
     }
+
 }

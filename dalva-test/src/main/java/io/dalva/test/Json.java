@@ -19,16 +19,17 @@ import java.util.Map;
 
 /**
  * JSON as the real server reads and writes it: Python's {@code json.loads} accepts bare
- * {@code NaN} and {@code Infinity} and rejects trailing data; pydantic writes non-finite floats as
- * {@code null}. Also Python's {@code repr} of strings, lists and sets, which appear in conflict messages.
+ * {@code NaN} and {@code Infinity} and rejects trailing data; pydantic writes non-finite
+ * floats as {@code null}. Also Python's {@code repr} of strings, lists and sets, which
+ * appear in conflict messages.
  */
 final class Json {
 
     static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-            .build();
+        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+        .build();
 
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -98,7 +99,10 @@ final class Json {
         return NODES.textNode(value.toString());
     }
 
-    /** A JSON value as plain Java: Long (or BigInteger), Double (null when not finite), Boolean, String, List, Map. */
+    /**
+     * A JSON value as plain Java: Long (or BigInteger), Double (null when not finite),
+     * Boolean, String, List, Map.
+     */
     static Object toJava(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
@@ -163,4 +167,5 @@ final class Json {
     static String pySetRepr(Collection<String> items) {
         return "{" + String.join(", ", items.stream().map(Json::pyRepr).toList()) + "}";
     }
+
 }

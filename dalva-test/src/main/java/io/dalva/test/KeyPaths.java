@@ -8,13 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Metric paths and config keys: flattening, DuckDB's string order, and LIMIT/OFFSET pages. */
+/**
+ * Metric paths and config keys: flattening, DuckDB's string order, and LIMIT/OFFSET
+ * pages.
+ */
 final class KeyPaths {
 
     private KeyPaths() {
     }
 
-    /** {@code _flatten_config}: nested objects joined with '/', the last duplicate key winning. */
+    /**
+     * {@code _flatten_config}: nested objects joined with '/', the last duplicate key
+     * winning.
+     */
     static Map<String, JsonNode> flatten(ObjectNode node) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         flatten(node, "", out);
@@ -49,7 +55,10 @@ final class KeyPaths {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    /** {@code LIMIT limit OFFSET offset}; DuckDB rejects negative or oversized values (500). */
+    /**
+     * {@code LIMIT limit OFFSET offset}; DuckDB rejects negative or oversized values
+     * (500).
+     */
     static <T> List<T> page(List<T> items, BigInteger limit, BigInteger offset) {
         if (limit.signum() < 0 || offset.signum() < 0 || limit.bitLength() > 63 || offset.bitLength() > 63) {
             throw ApiError.internal();
@@ -63,4 +72,5 @@ final class KeyPaths {
     static boolean hasMore(BigInteger limit, BigInteger offset, int total) {
         return offset.add(limit).compareTo(BigInteger.valueOf(total)) < 0;
     }
+
 }

@@ -13,9 +13,9 @@ import java.util.function.LongSupplier;
 
 /**
  * One metric transaction, a {@code /log} or a whole {@code /log/batch}, checked the way
- * {@code routes/run_metrics.py} checks it: every value against the committed rows only (the
- * session does not autoflush), so entries of one batch never conflict with each other; then, at
- * commit, DuckDB's rules.
+ * {@code routes/run_metrics.py} checks it: every value against the committed rows only
+ * (the session does not autoflush), so entries of one batch never conflict with each
+ * other; then, at commit, DuckDB's rules.
  */
 final class MetricWrite {
 
@@ -50,7 +50,10 @@ final class MetricWrite {
         return keys;
     }
 
-    /** Adds the values of one entry; returns their conflicts with committed rows (409 messages). */
+    /**
+     * Adds the values of one entry; returns their conflicts with committed rows (409
+     * messages).
+     */
     List<String> add(Map<String, JsonNode> flat, BigInteger step, LocalDateTime timestamp) {
         String suffix = step != null ? SERIES : "";
         List<String> conflicts = new ArrayList<>();
@@ -68,9 +71,10 @@ final class MetricWrite {
     }
 
     /**
-     * Commits: DuckDB's 32-bit INTEGER columns reject a step or an int value out of range, and the
-     * unique index on (run, path, COALESCE(step, -999999999)) rejects duplicates within the
-     * transaction. Either fails the whole request with a 500 and stores nothing.
+     * Commits: DuckDB's 32-bit INTEGER columns reject a step or an int value out of
+     * range, and the unique index on (run, path, COALESCE(step, -999999999)) rejects
+     * duplicates within the transaction. Either fails the whole request with a 500 and
+     * stores nothing.
      */
     void commit(LongSupplier rowIds) {
         Set<String> keys = new HashSet<>();
@@ -128,7 +132,9 @@ final class MetricWrite {
         return fitsInt(step) ? rows.series.get(step.intValue()) : null;
     }
 
-    /** The type inferred from the JSON token: {@code 1} is an int, {@code 1.0} a float. */
+    /**
+     * The type inferred from the JSON token: {@code 1} is an int, {@code 1.0} a float.
+     */
     private static String baseType(JsonNode node) {
         if (node.isBoolean()) {
             return "bool";
@@ -158,4 +164,5 @@ final class MetricWrite {
     private static boolean fitsInt(BigInteger value) {
         return value.compareTo(INT_MIN) >= 0 && value.compareTo(INT_MAX) <= 0;
     }
+
 }

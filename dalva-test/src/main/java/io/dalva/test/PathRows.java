@@ -9,8 +9,11 @@ import java.util.TreeMap;
 
 /** The rows of one path: at most one scalar (step null) and one per step. */
 final class PathRows {
+
     Row scalar;
+
     final TreeMap<Integer, Row> series = new TreeMap<>();
+
     final Map<String, Integer> typeCounts = new LinkedHashMap<>();
 
     void add(Row row) {
@@ -50,4 +53,5 @@ final class PathRows {
         }
         return rows;
     }
+
 }

@@ -30,7 +30,10 @@ final class Project {
         this.updatedAt = now;
     }
 
-    /** A project as {@code get_or_create_project} makes it: {@code project_id} is the name and an md5 prefix. */
+    /**
+     * A project as {@code get_or_create_project} makes it: {@code project_id} is the name
+     * and an md5 prefix.
+     */
     static Project named(long id, String name, LocalDateTime now) {
         return new Project(id, name, name + "_" + md5Prefix(), now);
     }
@@ -70,11 +73,12 @@ final class Project {
     private static String md5Prefix() {
         try {
             byte[] digest = MessageDigest.getInstance("MD5")
-                    .digest(Long.toString(System.nanoTime()).getBytes(StandardCharsets.UTF_8));
+                .digest(Long.toString(System.nanoTime()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest).substring(0, 16);
         }
         catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
+
 }

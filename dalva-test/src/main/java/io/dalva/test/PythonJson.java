@@ -4,10 +4,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds the first syntax error the way Python's {@code json.loads} (which FastAPI uses) reports
- * it: the same message and the same character position, so that 422 {@code json_invalid} bodies
- * match the real server's. Accepts what Python accepts, including bare {@code NaN},
- * {@code Infinity} and {@code -Infinity}.
+ * Finds the first syntax error the way Python's {@code json.loads} (which FastAPI uses)
+ * reports it: the same message and the same character position, so that 422
+ * {@code json_invalid} bodies match the real server's. Accepts what Python accepts,
+ * including bare {@code NaN}, {@code Infinity} and {@code -Infinity}.
  */
 final class PythonJson {
 
@@ -44,8 +44,11 @@ final class PythonJson {
     }
 
     private static final class Failure extends RuntimeException {
+
         private static final long serialVersionUID = 1L;
+
         final String message;
+
         final int position;
 
         Failure(String message, int position) {
@@ -53,6 +56,7 @@ final class PythonJson {
             this.message = message;
             this.position = position;
         }
+
     }
 
     private Failure error(String message, int position) {
@@ -70,7 +74,10 @@ final class PythonJson {
         return i < s.length() ? s.charAt(i) : '\uffff';
     }
 
-    /** {@code scan_once}: a value starting exactly at {@code i}; returns the index after it. */
+    /**
+     * {@code scan_once}: a value starting exactly at {@code i}; returns the index after
+     * it.
+     */
     private int value(int i) {
         if (i >= s.length()) {
             throw error("Expecting value", i);
@@ -204,4 +211,5 @@ final class PythonJson {
         }
         return true;
     }
+
 }

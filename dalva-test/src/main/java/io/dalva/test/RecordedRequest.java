@@ -12,7 +12,8 @@ import java.util.Map;
  * @param query the raw query string, empty when there is none
  * @param body the request body as UTF-8 text, empty when there is none
  * @param time when the request arrived
- * @param status the status answered, or 0 when the connection was dropped without an answer
+ * @param status the status answered, or 0 when the connection was dropped without an
+ * answer
  * @param headers the request headers (names as the client sent them)
  */
 public record RecordedRequest(String method, String path, String query, String body, Instant time, int status,
@@ -20,8 +21,12 @@ public record RecordedRequest(String method, String path, String query, String b
 
     /** The first value of a header, matched case-insensitively, or null. */
     public String header(String name) {
-        return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
-                .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        return headers.entrySet()
+            .stream()
+            .filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
+            .map(e -> e.getValue().get(0))
+            .findFirst()
+            .orElse(null);
     }
 
     @Override

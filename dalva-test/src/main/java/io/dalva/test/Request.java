@@ -8,7 +8,9 @@ import java.util.Map;
 /** One received HTTP request, as the handlers see it. */
 record Request(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body) {
 
-    /** A query parameter, URL-decoded; the last one wins when repeated, as in Starlette. */
+    /**
+     * A query parameter, URL-decoded; the last one wins when repeated, as in Starlette.
+     */
     String query(String name) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return null;

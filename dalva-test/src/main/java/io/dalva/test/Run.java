@@ -61,9 +61,17 @@ final class Run {
 
     /** {@code RunResponse}, fields in pydantic's order. */
     ObjectNode toJson() {
-        return Json.object().put("run_id", runId).put("name", name).put("group_name", groupName).put("tags", tags)
-                .put("state", state).put("id", id).put("project_id", project.id).put("fork_from", forkFrom)
-                .put("created_at", TIME.format(createdAt)).put("updated_at", TIME.format(updatedAt));
+        return Json.object()
+            .put("run_id", runId)
+            .put("name", name)
+            .put("group_name", groupName)
+            .put("tags", tags)
+            .put("state", state)
+            .put("id", id)
+            .put("project_id", project.id)
+            .put("fork_from", forkFrom)
+            .put("created_at", TIME.format(createdAt))
+            .put("updated_at", TIME.format(updatedAt));
     }
 
     ObjectNode configJson() {
@@ -71,4 +79,5 @@ final class Run {
         config.forEach(json::set);
         return json;
     }
+
 }

@@ -11,10 +11,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * The filters and order of {@code GET /api/runs/}, as {@code list_runs} builds its SQL: empty
- * filters are ignored, {@code search} and {@code tags} are ILIKE patterns ({@code %} and
- * {@code _} are wildcards), an unknown {@code sort_by} falls back to {@code created_at}, and
- * NULLs sort last both ways, as in DuckDB.
+ * The filters and order of {@code GET /api/runs/}, as {@code list_runs} builds its SQL:
+ * empty filters are ignored, {@code search} and {@code tags} are ILIKE patterns
+ * ({@code %} and {@code _} are wildcards), an unknown {@code sort_by} falls back to
+ * {@code created_at}, and NULLs sort last both ways, as in DuckDB.
  */
 record RunQuery(BigInteger projectId, String group, String state, String search, String tags, String sortBy,
         boolean descending) {
@@ -25,7 +25,8 @@ record RunQuery(BigInteger projectId, String group, String state, String search,
     /** The matching runs, sorted. */
     List<Run> select(Collection<Run> runs) {
         if (NOT_COLUMNS.contains(sortBy) || sortBy.startsWith("_")) {
-            throw ApiError.internal(); // getattr(Run, sort_by) is not a column: .desc() fails
+            throw ApiError.internal(); // getattr(Run, sort_by) is not a column: .desc()
+                                       // fails
         }
         Pattern searchPattern = empty(search) ? null : ilike("%" + search + "%");
         List<String> tagList = new ArrayList<>();
@@ -38,8 +39,7 @@ record RunQuery(BigInteger projectId, String group, String state, String search,
         for (Run run : runs) {
             boolean matches = (projectId == null || projectId.signum() == 0
                     || projectId.equals(BigInteger.valueOf(run.project.id)))
-                    && (empty(group) || group.equals(run.groupName))
-                    && (empty(state) || state.equals(run.state))
+                    && (empty(group) || group.equals(run.groupName)) && (empty(state) || state.equals(run.state))
                     && (searchPattern == null || searchPattern.matcher(run.runId).matches()
                             || run.name != null && searchPattern.matcher(run.name).matches())
                     && tagList.stream().allMatch(tag -> hasTag(run.tags, tag));

@@ -19,9 +19,10 @@ import java.util.TreeMap;
 
 /**
  * Dalva's database in memory: projects, runs, configs and metric rows, with the rules of
- * {@code services/logger.py} and {@code api/routes/*.py}. Every method is one transaction under
- * the store's lock: it either throws an {@link ApiError} and changes nothing (except id
- * sequences, which DuckDB does not roll back either), or applies all of its changes.
+ * {@code services/logger.py} and {@code api/routes/*.py}. Every method is one transaction
+ * under the store's lock: it either throws an {@link ApiError} and changes nothing
+ * (except id sequences, which DuckDB does not roll back either), or applies all of its
+ * changes.
  */
 final class Store {
 
@@ -39,7 +40,10 @@ final class Store {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /** Each start of the real server burns one value of every id sequence ({@code _sync_sequences}). */
+    /**
+     * Each start of the real server burns one value of every id sequence
+     * ({@code _sync_sequences}).
+     */
     synchronized void serverStarted() {
         projectSeq++;
         runSeq++;
@@ -62,12 +66,14 @@ final class Store {
         if (resumeFrom != null && !resumeFrom.isEmpty()) {
             Run existing = newProject ? null : runIn(project, resumeFrom);
             if (existing == null) {
-                throw ApiError.internal(); // ValueError("Run ... not found"), unhandled by the route
+                throw ApiError.internal(); // ValueError("Run ... not found"), unhandled
+                                           // by the route
             }
             if (config != null && !config.isEmpty()) {
                 Map<String, JsonNode> flat = KeyPaths.flatten(config);
                 if (flat.keySet().stream().anyMatch(existing.config::containsKey)) {
-                    throw ApiError.internal(); // ValueError("Config key(s) ... already exist"), unhandled
+                    throw ApiError.internal(); // ValueError("Config key(s) ... already
+                                               // exist"), unhandled
                 }
                 existing.config.putAll(flat);
             }
@@ -105,10 +111,12 @@ final class Store {
                 : "fork of " + (source.name == null ? "None" : source.name);
         Run run = new Run(id, project, newName, source.groupName, source.tags, source.id, now);
         run.config.putAll(source.config);
-        source.metrics.values().stream().flatMap(rows -> rows.rows().stream())
-                .sorted(Comparator.comparingLong(Row::id))
-                .forEach(row -> run.insert(new Row(++metricSeq, row.path(), row.type(), row.step(), row.timestamp(),
-                        row.value())));
+        source.metrics.values()
+            .stream()
+            .flatMap(rows -> rows.rows().stream())
+            .sorted(Comparator.comparingLong(Row::id))
+            .forEach(row -> run
+                .insert(new Row(++metricSeq, row.path(), row.type(), row.step(), row.timestamp(), row.value())));
         runs.put(id, run);
         return initResponse(id, run.runId, newName);
     }
@@ -149,9 +157,12 @@ final class Store {
         json.putNull("tags"); // the route builds RunSummary without tags and fork_from
         json.putNull("fork_from");
         ObjectNode metrics = json.putObject("metrics");
-        run.metrics.values().stream().map(rows -> rows.scalar).filter(java.util.Objects::nonNull)
-                .sorted(Comparator.comparingLong(Row::id).reversed())
-                .forEach(row -> metrics.set(row.path(), Json.value(row.value())));
+        run.metrics.values()
+            .stream()
+            .map(rows -> rows.scalar)
+            .filter(java.util.Objects::nonNull)
+            .sorted(Comparator.comparingLong(Row::id).reversed())
+            .forEach(row -> metrics.set(row.path(), Json.value(row.value())));
         json.set("config", run.configJson());
         return json;
     }
@@ -186,8 +197,12 @@ final class Store {
         }
         Project project = Project.of(++projectSeq, name, projectId, now());
         projects.put(project.id, project);
-        return Json.object().put("name", name).put("project_id", projectId).put("id", project.id)
-                .put("created_at", Run.TIME.format(project.createdAt)).put("updated_at", Run.TIME.format(project.updatedAt));
+        return Json.object()
+            .put("name", name)
+            .put("project_id", projectId)
+            .put("id", project.id)
+            .put("created_at", Run.TIME.format(project.createdAt))
+            .put("updated_at", Run.TIME.format(project.updatedAt));
     }
 
     synchronized ObjectNode deleteProject(long id) {
@@ -200,8 +215,10 @@ final class Store {
     synchronized ArrayNode projectTags(long id) {
         Project project = projectOr404(id);
         Set<String> tags = new java.util.TreeSet<>(KeyPaths::compareCodepoints);
-        runs.values().stream().filter(r -> r.project == project && r.tags != null && !r.tags.isEmpty())
-                .forEach(r -> java.util.Arrays.stream(r.tags.split(",", -1)).map(String::strip).forEach(tags::add));
+        runs.values()
+            .stream()
+            .filter(r -> r.project == project && r.tags != null && !r.tags.isEmpty())
+            .forEach(r -> java.util.Arrays.stream(r.tags.split(",", -1)).map(String::strip).forEach(tags::add));
         ArrayNode list = Json.array();
         tags.forEach(list::add);
         return list;
@@ -230,8 +247,12 @@ final class Store {
     }
 
     private ObjectNode projectJson(Project p) {
-        ObjectNode json = Json.object().put("name", p.name).put("project_id", p.projectId).put("id", p.id)
-                .put("created_at", Run.TIME.format(p.createdAt)).put("updated_at", Run.TIME.format(p.updatedAt));
+        ObjectNode json = Json.object()
+            .put("name", p.name)
+            .put("project_id", p.projectId)
+            .put("id", p.id)
+            .put("created_at", Run.TIME.format(p.createdAt))
+            .put("updated_at", Run.TIME.format(p.updatedAt));
         int total = 0;
         int running = 0;
         int completed = 0;
@@ -244,8 +265,10 @@ final class Store {
                 failed += run.state.equals("failed") ? 1 : 0;
             }
         }
-        return json.put("total_runs", total).put("running_runs", running).put("completed_runs", completed)
-                .put("failed_runs", failed);
+        return json.put("total_runs", total)
+            .put("running_runs", running)
+            .put("completed_runs", completed)
+            .put("failed_runs", failed);
     }
 
     // ------------------------------------------------------------------ metrics
@@ -343,11 +366,15 @@ final class Store {
         if (rows.size() == 0) {
             run.metrics.remove(path);
         }
-        return Json.object().put("message", "Removed " + doomed.size() + " metric row(s) for '" + path + "'")
-                .put("count", doomed.size());
+        return Json.object()
+            .put("message", "Removed " + doomed.size() + " metric row(s) for '" + path + "'")
+            .put("count", doomed.size());
     }
 
-    /** {@code POST /api/metrics/summary}: the latest value (highest step, else the scalar) per run and path. */
+    /**
+     * {@code POST /api/metrics/summary}: the latest value (highest step, else the scalar)
+     * per run and path.
+     */
     synchronized ObjectNode summaryMetrics(List<BigInteger> runIds, List<String> paths) {
         ObjectNode result = Json.object();
         if (runIds.isEmpty() || paths.isEmpty()) {
@@ -361,7 +388,8 @@ final class Store {
             }
             for (String path : paths) {
                 PathRows rows = run.metrics.get(path);
-                Row row = rows == null ? null : rows.series.isEmpty() ? rows.scalar : rows.series.lastEntry().getValue();
+                Row row = rows == null ? null
+                        : rows.series.isEmpty() ? rows.scalar : rows.series.lastEntry().getValue();
                 if (row != null) {
                     values.set(path, Json.value(row.value()));
                 }
@@ -379,9 +407,11 @@ final class Store {
     synchronized ArrayNode listMetrics(long runId) {
         Run run = runOr404(runId);
         ArrayNode list = Json.array();
-        run.metrics.entrySet().stream().sorted(Map.Entry.comparingByKey(KeyPaths::compareCodepoints))
-                .forEach(e -> list.add(Json.object().put("path", e.getKey())
-                        .put("attribute_type", e.getValue().first().type())));
+        run.metrics.entrySet()
+            .stream()
+            .sorted(Map.Entry.comparingByKey(KeyPaths::compareCodepoints))
+            .forEach(e -> list
+                .add(Json.object().put("path", e.getKey()).put("attribute_type", e.getValue().first().type())));
         return list;
     }
 
@@ -408,8 +438,9 @@ final class Store {
         String attributeType = null;
         for (Row row : page) {
             attributeType = row.type();
-            ObjectNode value = data.addObject().put("step", row.step())
-                    .put("timestamp", Run.TIME.format(row.timestamp()));
+            ObjectNode value = data.addObject()
+                .put("step", row.step())
+                .put("timestamp", Run.TIME.format(row.timestamp()));
             value.set("value", Json.value(row.value()));
             value.put("attribute_type", row.type());
         }
@@ -462,7 +493,8 @@ final class Store {
         return json;
     }
 
-    // ------------------------------------------------------------------ assertion helpers
+    // ------------------------------------------------------------------ assertion
+    // helpers
 
     synchronized List<StoredRun> storedRuns() {
         return runs.values().stream().map(Store::stored).toList();
@@ -550,8 +582,11 @@ final class Store {
     }
 
     private Run runIn(Project project, String runId) {
-        return runs.values().stream().filter(r -> r.project == project && r.runId.equals(runId)).findFirst()
-                .orElse(null);
+        return runs.values()
+            .stream()
+            .filter(r -> r.project == project && r.runId.equals(runId))
+            .findFirst()
+            .orElse(null);
     }
 
     private static ObjectNode success() {
@@ -561,4 +596,5 @@ final class Store {
     private LocalDateTime now() {
         return LocalDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
     }
+
 }

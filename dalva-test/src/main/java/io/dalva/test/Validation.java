@@ -20,8 +20,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Request validation the way FastAPI and pydantic (lax mode) do it, collecting every error into
- * the 422 body {@code {"detail": [{"type", "loc", "msg", "input", "ctx"?}]}}.
+ * Request validation the way FastAPI and pydantic (lax mode) do it, collecting every
+ * error into the 422 body {@code {"detail": [{"type", "loc", "msg", "input", "ctx"?}]}}.
  */
 final class Validation {
 
@@ -100,7 +100,8 @@ final class Validation {
         try {
             body = Json.parse(bytes);
         }
-        catch (IOException e) { // Python decodes it, Jackson does not (nesting depth, ...)
+        catch (IOException e) { // Python decodes it, Jackson does not (nesting depth,
+                                // ...)
             throw ApiError.detail(400, "There was an error parsing the body");
         }
         if (body == null || body.isMissingNode() || body.isNull()) {
@@ -125,8 +126,8 @@ final class Validation {
         if (node != null && node.isObject()) {
             return (ObjectNode) node;
         }
-        error("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from",
-                node, null);
+        error("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", node,
+                null);
         return null;
     }
 
@@ -173,7 +174,10 @@ final class Validation {
         return (ArrayNode) node;
     }
 
-    /** An optional integer from a JSON body: ints, integral floats, bools and numeric strings pass. */
+    /**
+     * An optional integer from a JSON body: ints, integral floats, bools and numeric
+     * strings pass.
+     */
     BigInteger optionalInt(ObjectNode owner, String field, List<Object> loc) {
         JsonNode node = owner.get(field);
         if (node == null || node.isNull()) {
@@ -192,7 +196,8 @@ final class Validation {
         if (node.isFloatingPointNumber()) {
             double d = node.doubleValue();
             if (!Double.isFinite(d)) {
-                throw ApiError.internal(); // measured: pydantic lets it through and the handler fails
+                throw ApiError.internal(); // measured: pydantic lets it through and the
+                                           // handler fails
             }
             if (d != Math.rint(d)) {
                 error("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part",
@@ -267,14 +272,16 @@ final class Validation {
             return null;
         }
         boolean parsable = node.isTextual() || node.isIntegralNumber();
-        error(parsable ? "bool_parsing" : "bool_type", append(loc, "bool"),
-                parsable ? "Input should be a valid boolean, unable to interpret input" : "Input should be a valid boolean",
+        error(parsable ? "bool_parsing" : "bool_type", append(loc, "bool"), parsable
+                ? "Input should be a valid boolean, unable to interpret input" : "Input should be a valid boolean",
                 node, null);
         error("list_type", append(loc, "list[int]"), "Input should be a valid list", node, null);
         return null;
     }
 
-    /** An optional datetime (ISO-8601 text or Unix seconds/milliseconds), as naive UTC. */
+    /**
+     * An optional datetime (ISO-8601 text or Unix seconds/milliseconds), as naive UTC.
+     */
     LocalDateTime optionalDateTime(ObjectNode owner, String field, List<Object> loc) {
         JsonNode node = owner.get(field);
         if (node == null || node.isNull()) {
@@ -295,7 +302,8 @@ final class Validation {
             String text = node.textValue().strip().replace(' ', 'T');
             try {
                 return OffsetDateTime.parse(text.endsWith("z") ? text.substring(0, text.length() - 1) + "Z" : text)
-                        .withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+                    .withOffsetSameInstant(ZoneOffset.UTC)
+                    .toLocalDateTime();
             }
             catch (DateTimeParseException notOffset) {
                 try {
@@ -318,7 +326,9 @@ final class Validation {
         return null;
     }
 
-    /** The reason pydantic's date-time parser gives for the most common malformed inputs. */
+    /**
+     * The reason pydantic's date-time parser gives for the most common malformed inputs.
+     */
     private static String dateTimeError(String text) {
         if (text.length() < 10) {
             return "input is too short";
@@ -353,4 +363,5 @@ final class Validation {
         all.addAll(List.of(more));
         return all;
     }
+
 }

@@ -11,9 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Dalva's HTTP contract ({@code dalva-api.md}) as scenarios over raw HTTP. Run against
- * {@link DalvaTestServer} always, and against a real Dalva server when {@code DALVA_CONTRACT_URL}
- * is set: both must give the same statuses and bodies, modulo ids and timestamps. Every
- * scenario works in projects of its own, so a long-lived real server can be reused.
+ * {@link DalvaTestServer} always, and against a real Dalva server when
+ * {@code DALVA_CONTRACT_URL} is set: both must give the same statuses and bodies, modulo
+ * ids and timestamps. Every scenario works in projects of its own, so a long-lived real
+ * server can be reused.
  */
 abstract class DalvaContract {
 
@@ -87,7 +88,8 @@ abstract class DalvaContract {
         assertMatches(expect(404, http.get("/api/metrics/runs/987654321/metric/a")), notFound);
     }
 
-    // ------------------------------------------------------------------ metrics: types and flattening
+    // ------------------------------------------------------------------ metrics: types
+    // and flattening
 
     @Test
     void nestedMetricsAreFlattenedAndTypedFromTheJsonToken() {
@@ -96,7 +98,8 @@ abstract class DalvaContract {
                 "{\"metrics\":{\"train\":{\"loss\":1.0,\"acc\":{\"top1\":0.5}},\"epoch\":1,\"ok\":true,\"tag\":\"a\"},"
                         + "\"step\":0}");
         assertMatches(expect(200, log), "{\"success\":true}");
-        expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"lr\":0.1,\"count\":3,\"done\":false,\"note\":\"x\"}}"));
+        expect(200,
+                http.post(run(id) + "/log", "{\"metrics\":{\"lr\":0.1,\"count\":3,\"done\":false,\"note\":\"x\"}}"));
 
         assertMatches(expect(200, http.get("/api/metrics/runs/" + id)),
                 "[{\"path\":\"count\",\"attribute_type\":\"int\"},{\"path\":\"done\",\"attribute_type\":\"bool\"},"
@@ -110,7 +113,8 @@ abstract class DalvaContract {
         assertMatches(expect(200, http.get(run(id) + "/metrics/train/loss")),
                 "{\"key\":\"train/loss\",\"value\":1.0,\"step\":0}");
         assertMatches(expect(200, http.get(run(id) + "/metrics/epoch")), "{\"key\":\"epoch\",\"value\":1,\"step\":0}");
-        assertMatches(expect(200, http.get(run(id) + "/metrics/count")), "{\"key\":\"count\",\"value\":3,\"step\":null}");
+        assertMatches(expect(200, http.get(run(id) + "/metrics/count")),
+                "{\"key\":\"count\",\"value\":3,\"step\":null}");
         assertMatches(expect(200, http.get(run(id) + "/metrics/done")),
                 "{\"key\":\"done\",\"value\":false,\"step\":null}");
     }
@@ -161,10 +165,9 @@ abstract class DalvaContract {
     void aBatchWithAConflictIsRolledBackWhole() {
         long id = newRun("batch");
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"loss\":1.0},\"step\":1}"));
-        Http.Reply reply = http.post(run(id) + "/log/batch", "{\"entries\":["
-                + "{\"metrics\":{\"loss\":0.5,\"acc\":0.1},\"step\":0},"
-                + "{\"metrics\":{\"loss\":0.7},\"step\":1},"
-                + "{\"metrics\":{\"loss\":0.9},\"step\":2}]}");
+        Http.Reply reply = http.post(run(id) + "/log/batch",
+                "{\"entries\":[" + "{\"metrics\":{\"loss\":0.5,\"acc\":0.1},\"step\":0},"
+                        + "{\"metrics\":{\"loss\":0.7},\"step\":1}," + "{\"metrics\":{\"loss\":0.9},\"step\":2}]}");
         assertMatches(expect(409, reply), "{\"detail\":{\"message\":\"Batch metric logging conflict(s)\","
                 + "\"conflicts\":[\"Entry 1: Metric 'loss' already exists at step 1 (use remove() first to overwrite)\"]}}");
         assertThat(http.get(run(id) + "/metrics/acc").status()).isEqualTo(404);
@@ -175,9 +178,12 @@ abstract class DalvaContract {
     @Test
     void aBatchIsStoredWhole() {
         long id = newRun("batch ok");
-        assertMatches(expect(200, http.post(run(id) + "/log/batch", "{\"entries\":["
-                + "{\"metrics\":{\"loss\":0.5},\"step\":0},{\"metrics\":{\"loss\":0.25},\"step\":1},"
-                + "{\"metrics\":{\"final\":{\"acc\":0.9}}}]}")), "{\"success\":true}");
+        assertMatches(expect(200,
+                http.post(run(id) + "/log/batch",
+                        "{\"entries\":["
+                                + "{\"metrics\":{\"loss\":0.5},\"step\":0},{\"metrics\":{\"loss\":0.25},\"step\":1},"
+                                + "{\"metrics\":{\"final\":{\"acc\":0.9}}}]}")),
+                "{\"success\":true}");
         assertMatches(expect(200, http.get("/api/metrics/runs/" + id + "/metric/loss")),
                 "{\"data\":[{\"step\":0,\"timestamp\":\"<timestamp>\",\"value\":0.5,\"attribute_type\":\"float_series\"},"
                         + "{\"step\":1,\"timestamp\":\"<timestamp>\",\"value\":0.25,\"attribute_type\":\"float_series\"}],"
@@ -198,12 +204,14 @@ abstract class DalvaContract {
     @Test
     void nonScalarValuesAre422OnLogAnd409InABatch() {
         long id = newRun("non scalar");
-        assertMatches(expect(422, http.post(run(id) + "/log", "{\"metrics\":{\"a\":null,\"b\":{\"c\":[1,2]},\"d\":1}}")),
+        assertMatches(
+                expect(422, http.post(run(id) + "/log", "{\"metrics\":{\"a\":null,\"b\":{\"c\":[1,2]},\"d\":1}}")),
                 "{\"detail\":{\"message\":\"Metric values must be scalars (str, bool, int, float)\","
                         + "\"invalid_keys\":[\"a\",\"b/c\"]}}");
         assertThat(http.get(run(id) + "/metrics/d").status()).isEqualTo(404);
-        assertMatches(expect(409, http.post(run(id) + "/log/batch",
-                "{\"entries\":[{\"metrics\":{\"d\":1}},{\"metrics\":{\"a\":[1],\"b\":null},\"step\":1}]}")),
+        assertMatches(
+                expect(409, http.post(run(id) + "/log/batch",
+                        "{\"entries\":[{\"metrics\":{\"d\":1}},{\"metrics\":{\"a\":[1],\"b\":null},\"step\":1}]}")),
                 "{\"detail\":{\"message\":\"Batch metric logging conflict(s)\","
                         + "\"conflicts\":[\"Entry 1: Non-scalar values for keys: ['a', 'b']\"]}}");
         assertThat(http.get(run(id) + "/metrics/d").status()).isEqualTo(404);
@@ -216,8 +224,10 @@ abstract class DalvaContract {
         long id = newRun("bits");
         String internal = "{\"detail\":\"Internal server error\"}";
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":2147483647},\"step\":2147483647}"));
-        assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1},\"step\":2147483648}")), internal);
-        assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"c\":2147483648},\"step\":1}")), internal);
+        assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1},\"step\":2147483648}")),
+                internal);
+        assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"c\":2147483648},\"step\":1}")),
+                internal);
         assertMatches(expect(500, http.post(run(id) + "/log/batch",
                 "{\"entries\":[{\"metrics\":{\"d\":1.0},\"step\":1},{\"metrics\":{\"e\":1},\"step\":4294967296}]}")),
                 internal);
@@ -256,9 +266,10 @@ abstract class DalvaContract {
     @Test
     void stateIsValidated() {
         long id = newRun("state");
-        assertMatches(expect(200, http.patch(run(id) + "/state?state=failed")), "{\"run_id\":\"<any>\",\"name\":\"state\",\"group_name\":null,\"tags\":null,"
-                + "\"state\":\"failed\",\"id\":" + id + ",\"project_id\":\"<int>\",\"fork_from\":null,"
-                + "\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
+        assertMatches(expect(200, http.patch(run(id) + "/state?state=failed")),
+                "{\"run_id\":\"<any>\",\"name\":\"state\",\"group_name\":null,\"tags\":null,"
+                        + "\"state\":\"failed\",\"id\":" + id + ",\"project_id\":\"<int>\",\"fork_from\":null,"
+                        + "\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
         assertMatches(expect(422, http.patch(run(id) + "/state?state=crashed")),
                 "{\"detail\":[{\"type\":\"string_pattern_mismatch\",\"loc\":[\"query\",\"state\"],"
                         + "\"msg\":\"String should match pattern '^(running|completed|failed)$'\",\"input\":\"crashed\","
@@ -301,7 +312,8 @@ abstract class DalvaContract {
         assertMatches(expect(200, http.get(run(id) + "/config")), "{\"a\":1,\"b/c\":\"y\"}");
     }
 
-    // ------------------------------------------------------------------ metric get and delete
+    // ------------------------------------------------------------------ metric get and
+    // delete
 
     @Test
     void getMetricGivesTheHighestStepOrTheRequestedOne() {
@@ -346,8 +358,12 @@ abstract class DalvaContract {
         long id = newRun("values");
         StringBuilder entries = new StringBuilder();
         for (int step = 0; step < 10; step++) {
-            entries.append(step == 0 ? "" : ",").append("{\"metrics\":{\"v\":").append(step).append("},\"step\":")
-                    .append(step).append("}");
+            entries.append(step == 0 ? "" : ",")
+                .append("{\"metrics\":{\"v\":")
+                .append(step)
+                .append("},\"step\":")
+                .append(step)
+                .append("}");
         }
         expect(200, http.post(run(id) + "/log/batch", "{\"entries\":[" + entries + "]}"));
         String path = "/api/metrics/runs/" + id + "/metric/v";
@@ -370,8 +386,11 @@ abstract class DalvaContract {
 
     @Test
     void summaryHasScalarMetricsAndConfig() {
-        long id = expect(200, http.post("/api/runs/init",
-                "{\"project\":\"" + project + "\",\"name\":\"sum\",\"config\":{\"lr\":0.1}}")).get("id").longValue();
+        long id = expect(200,
+                http.post("/api/runs/init",
+                        "{\"project\":\"" + project + "\",\"name\":\"sum\",\"config\":{\"lr\":0.1}}"))
+            .get("id")
+            .longValue();
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"best\":{\"acc\":0.9},\"epochs\":3}}"));
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"loss\":0.1},\"step\":0}"));
         assertMatches(expect(200, http.get(run(id) + "/summary")), "{\"run_id\":\"<any>\",\"name\":\"sum\","
@@ -399,12 +418,12 @@ abstract class DalvaContract {
         assertThat(page.get("total").intValue()).isEqualTo(3);
         assertThat(page.get("has_more").booleanValue()).isTrue();
 
-        assertThat(expect(200, http.get(list + "&state=failed")).get("runs"))
-                .extracting(r -> r.get("id").longValue()).containsExactly(b);
-        assertThat(expect(200, http.get(list + "&search=AMM")).get("runs"))
-                .extracting(r -> r.get("name").textValue()).containsExactly("gamma");
+        assertThat(expect(200, http.get(list + "&state=failed")).get("runs")).extracting(r -> r.get("id").longValue())
+            .containsExactly(b);
+        assertThat(expect(200, http.get(list + "&search=AMM")).get("runs")).extracting(r -> r.get("name").textValue())
+            .containsExactly("gamma");
         assertThat(expect(200, http.get(list + "&search=" + http.get(run(a)).json().get("run_id").textValue()))
-                .get("runs")).extracting(r -> r.get("id").longValue()).containsExactly(a);
+            .get("runs")).extracting(r -> r.get("id").longValue()).containsExactly(a);
         assertThat(expect(200, http.get(list + "&tags=x")).get("total").intValue()).isZero();
         assertMatches(expect(422, http.get(list + "&sort_order=up")),
                 "{\"detail\":[{\"type\":\"literal_error\",\"loc\":[\"query\",\"sort_order\"],"
@@ -443,10 +462,14 @@ abstract class DalvaContract {
         expect(200, http.post(run(a) + "/log/batch", "{\"entries\":[{\"metrics\":{\"loss\":0.9},\"step\":0},"
                 + "{\"metrics\":{\"loss\":0.4},\"step\":7},{\"metrics\":{\"acc\":0.8}}]}"));
         expect(200, http.post(run(b) + "/log", "{\"metrics\":{\"acc\":0.6}}"));
-        assertMatches(expect(200, http.post("/api/metrics/summary",
-                "{\"run_ids\":[" + a + "," + b + ",987654321],\"metric_paths\":[\"loss\",\"acc\",\"nope\"]}")),
+        assertMatches(
+                expect(200,
+                        http.post("/api/metrics/summary",
+                                "{\"run_ids\":[" + a + "," + b
+                                        + ",987654321],\"metric_paths\":[\"loss\",\"acc\",\"nope\"]}")),
                 "{\"" + a + "\":{\"loss\":0.4,\"acc\":0.8},\"" + b + "\":{\"acc\":0.6},\"987654321\":{}}");
-        assertMatches(expect(200, http.post("/api/metrics/summary", "{\"run_ids\":[],\"metric_paths\":[\"a\"]}")), "{}");
+        assertMatches(expect(200, http.post("/api/metrics/summary", "{\"run_ids\":[],\"metric_paths\":[\"a\"]}")),
+                "{}");
     }
 
     @Test
@@ -478,8 +501,8 @@ abstract class DalvaContract {
         assertThat(http.get("/api/projects/" + projectId).status()).isEqualTo(404);
 
         String other = project + " created";
-        JsonNode created = expect(200, http.post("/api/projects/",
-                "{\"name\":\"" + other + "\",\"project_id\":\"" + other + "_id\"}"));
+        JsonNode created = expect(200,
+                http.post("/api/projects/", "{\"name\":\"" + other + "\",\"project_id\":\"" + other + "_id\"}"));
         assertMatches(created, "{\"name\":\"" + other + "\",\"project_id\":\"" + other + "_id\",\"id\":\"<int>\","
                 + "\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
         expect(200, http.delete("/api/projects/" + created.get("id").longValue()));
@@ -508,10 +531,15 @@ abstract class DalvaContract {
                 "{\"project\":\"" + project + "\",\"name\":\"orig\",\"config\":{\"a\":1}}"));
         String runId = created.get("run_id").textValue();
         String internal = "{\"detail\":\"Internal server error\"}";
-        assertMatches(expect(500, http.post("/api/runs/init",
-                "{\"project\":\"" + project + "\",\"resume_from\":\"NOPE-1\"}")), internal);
-        assertMatches(expect(500, http.post("/api/runs/init",
-                "{\"project\":\"" + project + " other\",\"resume_from\":\"" + runId + "\"}")), internal);
+        assertMatches(
+                expect(500,
+                        http.post("/api/runs/init", "{\"project\":\"" + project + "\",\"resume_from\":\"NOPE-1\"}")),
+                internal);
+        assertMatches(
+                expect(500,
+                        http.post("/api/runs/init",
+                                "{\"project\":\"" + project + " other\",\"resume_from\":\"" + runId + "\"}")),
+                internal);
         assertMatches(expect(500, http.post("/api/runs/init",
                 "{\"project\":\"" + project + "\",\"resume_from\":\"" + runId + "\",\"config\":{\"a\":2,\"z\":1}}")),
                 internal);
@@ -531,19 +559,22 @@ abstract class DalvaContract {
         long forkId = fork.get("id").longValue();
         assertThat(forkId).isNotEqualTo(sourceId);
         assertMatches(fork, "{\"id\":" + forkId + ",\"run_id\":\"DML-" + forkId + "\",\"name\":\"fork of base\"}");
-        assertMatches(expect(200, http.get(run(forkId))), "{\"run_id\":\"DML-" + forkId + "\",\"name\":\"fork of base\","
-                + "\"group_name\":null,\"tags\":null,\"state\":\"running\",\"id\":" + forkId + ",\"project_id\":\"<int>\","
-                + "\"fork_from\":" + sourceId + ",\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
+        assertMatches(expect(200, http.get(run(forkId))),
+                "{\"run_id\":\"DML-" + forkId + "\",\"name\":\"fork of base\","
+                        + "\"group_name\":null,\"tags\":null,\"state\":\"running\",\"id\":" + forkId
+                        + ",\"project_id\":\"<int>\"," + "\"fork_from\":" + sourceId
+                        + ",\"created_at\":\"<timestamp>\",\"updated_at\":\"<timestamp>\"}");
         assertMatches(expect(200, http.get(run(forkId) + "/config")), "{\"lr\":0.1}");
-        assertMatches(expect(200, http.get(run(forkId) + "/metrics/loss")), "{\"key\":\"loss\",\"value\":0.5,\"step\":1}");
+        assertMatches(expect(200, http.get(run(forkId) + "/metrics/loss")),
+                "{\"key\":\"loss\",\"value\":0.5,\"step\":1}");
         assertMatches(expect(200, http.get(run(forkId) + "/metrics/best")),
                 "{\"key\":\"best\",\"value\":0.5,\"step\":null}");
 
         JsonNode named = expect(200, http.post("/api/runs/init", "{\"project\":\"" + project + "\",\"name\":\"mine\","
                 + "\"fork_from\":\"" + source.get("run_id").textValue() + "\"}"));
         assertThat(named.get("name").textValue()).isEqualTo("mine");
-        assertMatches(expect(404, http.post("/api/runs/init",
-                "{\"project\":\"" + project + "\",\"fork_from\":\"NOPE-1\"}")),
+        assertMatches(
+                expect(404, http.post("/api/runs/init", "{\"project\":\"" + project + "\",\"fork_from\":\"NOPE-1\"}")),
                 "{\"detail\":\"Run 'NOPE-1' not found in project '" + project + "'\"}");
     }
 
@@ -598,20 +629,17 @@ abstract class DalvaContract {
 
     @Test
     void jsonSyntaxErrorsArePythonsWithTheirPositions() {
-        String[][] cases = {
-                { "{\"project\":\"x\",}", "15", "Expecting property name enclosed in double quotes" },
+        String[][] cases = { { "{\"project\":\"x\",}", "15", "Expecting property name enclosed in double quotes" },
                 { "{\"project\" \"x\"}", "11", "Expecting ':' delimiter" },
                 { "{\"project\":\"x\" \"y\":1}", "15", "Expecting ',' delimiter" },
-                { "{\"project\":\"open}", "11", "Unterminated string starting at" },
-                { "{} x", "3", "Extra data" },
-                { "   ", "3", "Expecting value" },
-                { "[1,]", "3", "Expecting value" },
-                { "{\"metrics\":{\"a\":+Infinity}}", "16", "Expecting value" },
-        };
+                { "{\"project\":\"open}", "11", "Unterminated string starting at" }, { "{} x", "3", "Extra data" },
+                { "   ", "3", "Expecting value" }, { "[1,]", "3", "Expecting value" },
+                { "{\"metrics\":{\"a\":+Infinity}}", "16", "Expecting value" }, };
         for (String[] c : cases) {
             assertMatches(expect(422, http.post("/api/runs/init", c[0])),
-                    "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\"," + c[1] + "],\"msg\":\"JSON decode error\","
-                            + "\"input\":{},\"ctx\":{\"error\":\"" + c[2] + "\"}}]}");
+                    "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\"," + c[1]
+                            + "],\"msg\":\"JSON decode error\"," + "\"input\":{},\"ctx\":{\"error\":\"" + c[2]
+                            + "\"}}]}");
         }
     }
 
@@ -623,16 +651,18 @@ abstract class DalvaContract {
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":3.0}"));
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":false}"));
         assertThat(http.post(run(id) + "/log", "{\"metrics\":{\"a\":1.0},\"step\":true}").status()).as("true is step 1")
-                .isEqualTo(409);
-        assertMatches(expect(200, http.get(run(id) + "/metrics/a?step=1.0")), "{\"key\":\"a\",\"value\":1.0,\"step\":1}");
+            .isEqualTo(409);
+        assertMatches(expect(200, http.get(run(id) + "/metrics/a?step=1.0")),
+                "{\"key\":\"a\",\"value\":1.0,\"step\":1}");
         assertThat(expect(200, http.get("/api/metrics/runs/" + id + "/metric/a")).get("data"))
-                .extracting(n -> n.get("step").intValue()).containsExactly(0, 1, 2, 3);
+            .extracting(n -> n.get("step").intValue())
+            .containsExactly(0, 1, 2, 3);
         assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1.0},\"step\":NaN}")),
                 "{\"detail\":\"Internal server error\"}");
         JsonNode huge = expect(422, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1.0},\"step\":1e20}"));
         assertThat(huge.at("/detail/0/type").textValue()).isEqualTo("int_parsing_size");
         assertThat(huge.at("/detail/0/msg").textValue())
-                .isEqualTo("Unable to parse input string as an integer, exceeded maximum size");
+            .isEqualTo("Unable to parse input string as an integer, exceeded maximum size");
         assertMatches(expect(500, http.post(run(id) + "/log", "{\"metrics\":{\"b\":1.0},\"step\":1e18}")),
                 "{\"detail\":\"Internal server error\"}");
         assertThat(http.get(run(id) + "/metrics/b").status()).isEqualTo(404);
@@ -648,14 +678,14 @@ abstract class DalvaContract {
         assertMatches(expect(200, http.get(run(id) + "/metrics/u")), "{\"key\":\"u\",\"value\":2,\"step\":1}");
         JsonNode conflict = expect(409, http.post(run(id) + "/log", "{\"metrics\":{\"u\":3},\"step\":2}"));
         assertThat(conflict.at("/detail/conflicts/0").textValue())
-                .startsWith("Metric 'u' already has scalar (summary) values");
+            .startsWith("Metric 'u' already has scalar (summary) values");
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"v\":2.5},\"step\":3}"));
     }
 
     @Test
     void headIsNotAllowedOnApiRoutes() {
         assertThat(http.call(new okhttp3.Request.Builder().url(baseUrl() + "/api/health").head().build()).status())
-                .isEqualTo(405);
+            .isEqualTo(405);
     }
 
     @Test
@@ -667,9 +697,11 @@ abstract class DalvaContract {
         assertThat(values.at("/data/0/timestamp").textValue()).startsWith("2024-05-06T07:08:09.123456");
         expect(200, http.post(run(id) + "/log", "{\"metrics\":{\"t\":1.0},\"step\":1,\"timestamp\":\"1700000000\"}"));
         assertThat(expect(200, http.get("/api/metrics/runs/" + id + "/metric/t?step_min=1")).at("/data/0/timestamp")
-                .textValue()).startsWith("2023-11-14T22:13:20");
-        assertMatches(expect(422, http.post(run(id) + "/log",
-                "{\"metrics\":{\"t\":1.0},\"step\":2,\"timestamp\":\"2024-13-01T00:00:00\"}")),
+            .textValue()).startsWith("2023-11-14T22:13:20");
+        assertMatches(
+                expect(422,
+                        http.post(run(id) + "/log",
+                                "{\"metrics\":{\"t\":1.0},\"step\":2,\"timestamp\":\"2024-13-01T00:00:00\"}")),
                 "{\"detail\":[{\"type\":\"datetime_from_date_parsing\",\"loc\":[\"body\",\"timestamp\"],"
                         + "\"msg\":\"Input should be a valid datetime or date, month value is outside expected range of 1-12\","
                         + "\"input\":\"2024-13-01T00:00:00\",\"ctx\":{\"error\":\"month value is outside expected range of 1-12\"}}]}");
@@ -682,4 +714,5 @@ abstract class DalvaContract {
         assertThat(reply.status()).as("status of %s", reply.body()).isEqualTo(status);
         return reply.json();
     }
+
 }

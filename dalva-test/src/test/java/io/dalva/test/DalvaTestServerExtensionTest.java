@@ -22,7 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
 
-/** Runs sample test classes that use the extension on the JUnit platform, then checks what happened. */
+/**
+ * Runs sample test classes that use the extension on the JUnit platform, then checks what
+ * happened.
+ */
 class DalvaTestServerExtensionTest {
 
     static final List<DalvaTestServer> seen = new ArrayList<>();
@@ -37,8 +40,10 @@ class DalvaTestServerExtensionTest {
     }
 
     static void assertAllPassed(TestExecutionSummary summary, int tests) {
-        List<String> failures = summary.getFailures().stream()
-                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList();
+        List<String> failures = summary.getFailures()
+            .stream()
+            .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException())
+            .toList();
         assertThat(failures).isEmpty();
         assertThat(summary.getTestsSucceededCount()).isEqualTo(tests);
     }
@@ -97,11 +102,13 @@ class DalvaTestServerExtensionTest {
 
         @Nested
         class Inner {
+
             @Test
             void nestedClassesShareTheServer(DalvaTestServer server) {
                 seen.add(server);
                 assertThat(server.runs()).hasSize(1);
             }
+
         }
 
         @Test
@@ -114,6 +121,7 @@ class DalvaTestServerExtensionTest {
         static void afterAll(DalvaTestServer server) {
             assertThat(server.isRunning()).as("closed only after @AfterAll").isTrue();
         }
+
     }
 
     static class PerTestSample {
@@ -135,6 +143,7 @@ class DalvaTestServerExtensionTest {
             assertThat(server.runs()).isEmpty();
             new Http(server.url()).init("demo", "only here");
         }
+
     }
 
     static class RegisteredPerClassSample {
@@ -152,5 +161,7 @@ class DalvaTestServerExtensionTest {
             assertThat(server).isSameAs(dalva.server());
             seen.add(server);
         }
+
     }
+
 }

@@ -24,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
-/** The test server's own features: lifecycle, fault injection, request log, assertion helpers. */
+/**
+ * The test server's own features: lifecycle, fault injection, request log, assertion
+ * helpers.
+ */
 class DalvaTestServerTest {
 
     DalvaTestServer server;
@@ -70,13 +73,13 @@ class DalvaTestServerTest {
         server.stop();
         assertThat(server.isRunning()).isFalse();
         assertThatThrownBy(() -> http.get("/api/health")).isInstanceOf(UncheckedIOException.class)
-                .hasCauseInstanceOf(ConnectException.class);
+            .hasCauseInstanceOf(ConnectException.class);
 
         server.restart();
         assertThat(server.port()).isEqualTo(port);
         assertThat(http.get("/api/runs/" + id + "/metrics/loss").json().get("value").doubleValue()).isEqualTo(1.0);
         assertThat(http.init("demo", "b").get("id").longValue()).as("a restart burns one id, like Dalva's")
-                .isEqualTo(id + 2);
+            .isEqualTo(id + 2);
     }
 
     @Test
@@ -116,8 +119,9 @@ class DalvaTestServerTest {
         long id = newRun("demo", "a");
         server.failNext(1, 502, "/log/batch$", "text/html", "<html><body>Bad Gateway</body></html>");
         assertThat(http.post("/api/runs/" + id + "/log", "{\"metrics\":{\"a\":1.0},\"step\":0}").status())
-                .isEqualTo(200);
-        Http.Reply batch = http.post("/api/runs/" + id + "/log/batch", "{\"entries\":[{\"metrics\":{\"a\":2.0},\"step\":1}]}");
+            .isEqualTo(200);
+        Http.Reply batch = http.post("/api/runs/" + id + "/log/batch",
+                "{\"entries\":[{\"metrics\":{\"a\":2.0},\"step\":1}]}");
         assertThat(batch.status()).isEqualTo(502);
         assertThat(batch.body()).isEqualTo("<html><body>Bad Gateway</body></html>");
         assertThat(server.series(id, "a")).containsOnlyKeys(0);
@@ -136,7 +140,7 @@ class DalvaTestServerTest {
         long id = newRunWithoutDelayCheck();
         Http slow = new Http(server.url(), impatient);
         assertThatThrownBy(() -> slow.post("/api/runs/" + id + "/log", "{\"metrics\":{\"a\":1.0},\"step\":0}"))
-                .hasCauseInstanceOf(java.net.SocketTimeoutException.class);
+            .hasCauseInstanceOf(java.net.SocketTimeoutException.class);
         assertThat(server.series(id, "a")).as("handled before the delay").containsEntry(0, 1.0);
     }
 
@@ -150,8 +154,8 @@ class DalvaTestServerTest {
         server.dropConnectionAfterStoring(1, "/log$");
         OkHttpClient fresh = new OkHttpClient();
         Request request = new Request.Builder().url(server.url() + "/api/runs/" + id + "/log")
-                .post(RequestBody.create("{\"metrics\":{\"loss\":0.5},\"step\":7}", MediaType.get("application/json")))
-                .build();
+            .post(RequestBody.create("{\"metrics\":{\"loss\":0.5},\"step\":7}", MediaType.get("application/json")))
+            .build();
         assertThatThrownBy(() -> fresh.newCall(request).execute().close()).isInstanceOf(IOException.class);
 
         assertThat(server.series(id, "loss")).containsExactly(entry(7, 0.5));
@@ -168,7 +172,8 @@ class DalvaTestServerTest {
     void okHttpSilentlyRetriesADroppedRequestOnAReusedConnectionAndGetsA409ForItsOwnWrite() throws Exception {
         OkHttpClient pooled = new OkHttpClient();
         Http client = new Http(server.url(), pooled);
-        long id = client.init("demo", "a").get("id").longValue(); // leaves a pooled connection
+        long id = client.init("demo", "a").get("id").longValue(); // leaves a pooled
+                                                                  // connection
         server.dropConnectionAfterStoring(1, "/log$");
 
         Http.Reply reply = client.post("/api/runs/" + id + "/log", "{\"metrics\":{\"loss\":0.5},\"step\":7}");
@@ -188,12 +193,11 @@ class DalvaTestServerTest {
         http.get("/api/runs");
 
         List<RecordedRequest> requests = server.requests();
-        assertThat(requests).extracting(RecordedRequest::method, RecordedRequest::path, RecordedRequest::query,
-                RecordedRequest::status)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("POST", "/api/runs/" + id + "/log", "", 200),
-                        org.assertj.core.groups.Tuple.tuple("PATCH", "/api/runs/" + id + "/state", "state=bogus", 422),
-                        org.assertj.core.groups.Tuple.tuple("GET", "/api/runs", "", 307));
+        assertThat(requests)
+            .extracting(RecordedRequest::method, RecordedRequest::path, RecordedRequest::query, RecordedRequest::status)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("POST", "/api/runs/" + id + "/log", "", 200),
+                    org.assertj.core.groups.Tuple.tuple("PATCH", "/api/runs/" + id + "/state", "state=bogus", 422),
+                    org.assertj.core.groups.Tuple.tuple("GET", "/api/runs", "", 307));
         assertThat(requests.get(0).body()).isEqualTo("{\"metrics\":{\"a\":1}}");
         assertThat(requests.get(0).header("content-type")).startsWith("application/json");
         assertThat(requests.get(0).time()).isBeforeOrEqualTo(requests.get(1).time());
@@ -206,11 +210,11 @@ class DalvaTestServerTest {
     void assertionHelpersReadTheStoredState() {
         var init = http.post("/api/runs/init",
                 "{\"project\":\"demo\",\"name\":\"helpers\",\"config\":{\"optim\":{\"lr\":0.1},\"layers\":[1,2],\"seed\":7}}")
-                .json();
+            .json();
         long id = init.get("id").longValue();
-        http.post("/api/runs/" + id + "/log/batch", "{\"entries\":["
-                + "{\"metrics\":{\"f\":1.5,\"i\":3,\"b\":true,\"s\":\"x\",\"n\":NaN},\"step\":0},"
-                + "{\"metrics\":{\"f\":2.5},\"step\":1},{\"metrics\":{\"best\":0.9}}]}");
+        http.post("/api/runs/" + id + "/log/batch",
+                "{\"entries\":[" + "{\"metrics\":{\"f\":1.5,\"i\":3,\"b\":true,\"s\":\"x\",\"n\":NaN},\"step\":0},"
+                        + "{\"metrics\":{\"f\":2.5},\"step\":1},{\"metrics\":{\"best\":0.9}}]}");
 
         StoredRun run = server.run(id).orElseThrow();
         assertThat(run.runId()).isEqualTo(init.get("run_id").textValue());
@@ -247,7 +251,8 @@ class DalvaTestServerTest {
         try {
             CountDownLatch go = new CountDownLatch(1);
             List<Future<Http.Reply>> replies = new ArrayList<>();
-            for (String body : List.of("{\"metrics\":{\"a\":1.0},\"step\":0}", "{\"metrics\":{\"b\":1.0},\"step\":0}")) {
+            for (String body : List.of("{\"metrics\":{\"a\":1.0},\"step\":0}",
+                    "{\"metrics\":{\"b\":1.0},\"step\":0}")) {
                 replies.add(pool.submit(() -> {
                     go.await();
                     return new Http(server.url()).post("/api/runs/" + id + "/log", body);
@@ -255,7 +260,8 @@ class DalvaTestServerTest {
             }
             Future<Http.Reply> otherRun = pool.submit(() -> {
                 go.await();
-                return new Http(server.url()).post("/api/runs/" + other + "/log", "{\"metrics\":{\"c\":1.0},\"step\":0}");
+                return new Http(server.url()).post("/api/runs/" + other + "/log",
+                        "{\"metrics\":{\"c\":1.0},\"step\":0}");
             });
             go.countDown();
             List<Integer> statuses = new ArrayList<>();
@@ -276,9 +282,10 @@ class DalvaTestServerTest {
         long id = newRun("demo", "slow writes");
         server.writeLatencyPerValue(Duration.ofMillis(20));
         long start = System.nanoTime();
-        assertThat(http.post("/api/runs/" + id + "/log",
-                "{\"metrics\":{\"a\":1.0,\"b\":1.0,\"c\":1.0,\"d\":1.0,\"e\":1.0},\"step\":0}").status())
-                .isEqualTo(200);
+        assertThat(http
+            .post("/api/runs/" + id + "/log",
+                    "{\"metrics\":{\"a\":1.0,\"b\":1.0,\"c\":1.0,\"d\":1.0,\"e\":1.0},\"step\":0}")
+            .status()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
         server.resetFaults();
         start = System.nanoTime();
@@ -303,8 +310,9 @@ class DalvaTestServerTest {
     void sequentialWritesNeverConflict() {
         long id = newRun("demo", "sequential");
         for (int step = 0; step < 200; step++) {
-            assertThat(http.post("/api/runs/" + id + "/log", "{\"metrics\":{\"a\":1.0},\"step\":" + step + "}").status())
-                    .isEqualTo(200);
+            assertThat(
+                    http.post("/api/runs/" + id + "/log", "{\"metrics\":{\"a\":1.0},\"step\":" + step + "}").status())
+                .isEqualTo(200);
         }
         assertThat(server.series(id, "a")).hasSize(200);
     }
@@ -322,8 +330,10 @@ class DalvaTestServerTest {
             for (long id : ids) {
                 done.add(pool.submit(() -> {
                     for (int step = 0; step < 50; step++) {
-                        assertThat(http.post("/api/runs/" + id + "/log",
-                                "{\"metrics\":{\"x\":" + step + ".0},\"step\":" + step + "}").status()).isEqualTo(200);
+                        assertThat(http
+                            .post("/api/runs/" + id + "/log",
+                                    "{\"metrics\":{\"x\":" + step + ".0},\"step\":" + step + "}")
+                            .status()).isEqualTo(200);
                     }
                 }));
             }
@@ -336,4 +346,5 @@ class DalvaTestServerTest {
         }
         ids.forEach(id -> assertThat(server.series(id, "x")).hasSize(50));
     }
+
 }

@@ -32,7 +32,10 @@ final class Http {
         this.client = client;
     }
 
-    /** An answer: status, raw body, parsed body (null when not JSON) and the Location header. */
+    /**
+     * An answer: status, raw body, parsed body (null when not JSON) and the Location
+     * header.
+     */
     record Reply(int status, String body, JsonNode json, String location) {
 
         JsonNode at(String pointer) {
@@ -85,7 +88,10 @@ final class Http {
         }
     }
 
-    /** Creates a run and returns the init answer ({@code id}, {@code run_id}, {@code name}). */
+    /**
+     * Creates a run and returns the init answer ({@code id}, {@code run_id},
+     * {@code name}).
+     */
     JsonNode init(String project, String name) {
         Reply reply = post("/api/runs/init", "{\"project\":\"" + project + "\",\"name\":\"" + name + "\"}");
         if (reply.status() != 200) {
@@ -102,4 +108,5 @@ final class Http {
             throw new UncheckedIOException(e);
         }
     }
+
 }

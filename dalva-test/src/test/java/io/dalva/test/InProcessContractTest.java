@@ -22,4 +22,5 @@ class InProcessContractTest extends DalvaContract {
     String baseUrl() {
         return server.url();
     }
+
 }

@@ -7,9 +7,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Compares a JSON answer with an expected shape: exact, except that the string {@code "<any>"}
- * matches any value, {@code "<int>"} any integer and {@code "<timestamp>"} any ISO date-time text.
- * Numbers must agree in kind too: {@code 1} is not {@code 1.0}.
+ * Compares a JSON answer with an expected shape: exact, except that the string
+ * {@code "<any>"} matches any value, {@code "<int>"} any integer and
+ * {@code "<timestamp>"} any ISO date-time text. Numbers must agree in kind too: {@code 1}
+ * is not {@code 1.0}.
  */
 final class JsonMatch {
 
@@ -37,8 +38,8 @@ final class JsonMatch {
                     return;
                 }
                 case "<timestamp>" -> {
-                    if (actual == null || !actual.isTextual()
-                            || !actual.textValue().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?.*")) {
+                    if (actual == null || !actual.isTextual() || !actual.textValue()
+                        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?.*")) {
                         problems.add(where + ": expected a timestamp, was " + actual);
                     }
                     return;
@@ -56,8 +57,8 @@ final class JsonMatch {
                 problems.add(where + ": expected an object, was " + actual);
                 return;
             }
-            expected.fieldNames().forEachRemaining(name -> compare(where + "." + name, expected.get(name),
-                    actual.get(name), problems));
+            expected.fieldNames()
+                .forEachRemaining(name -> compare(where + "." + name, expected.get(name), actual.get(name), problems));
             for (Iterator<String> it = actual.fieldNames(); it.hasNext();) {
                 String name = it.next();
                 if (!expected.has(name)) {
@@ -87,4 +88,5 @@ final class JsonMatch {
             problems.add(where + ": expected " + expected + ", was " + actual);
         }
     }
+
 }

@@ -3,7 +3,10 @@ package io.dalva.examples;
 import java.io.PrintStream;
 import java.util.Set;
 
-/** One command of the examples jar ({@code java -jar dalva-examples.jar <name> [options]}). */
+/**
+ * One command of the examples jar
+ * ({@code java -jar dalva-examples.jar <name> [options]}).
+ */
 interface Command {
 
     /** The word that selects this command. */
@@ -20,9 +23,9 @@ interface Command {
 
     /**
      * Runs the command.
-     *
      * @return the process exit code: 0 on success
      * @throws UsageException on bad arguments (exit code 2, usage printed)
      */
     int run(Options options, PrintStream out, PrintStream err) throws Exception;
+
 }

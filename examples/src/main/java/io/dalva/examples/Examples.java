@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Entry point of {@code dalva-examples.jar}: {@code java -jar dalva-examples.jar <command> [options]}.
- * A small dispatcher; each command is a {@link Command} listed in {@link #COMMANDS}.
+ * Entry point of {@code dalva-examples.jar}:
+ * {@code java -jar dalva-examples.jar <command> [options]}. A small dispatcher; each
+ * command is a {@link Command} listed in {@link #COMMANDS}.
  */
 public final class Examples {
 
@@ -21,7 +22,8 @@ public final class Examples {
     }
 
     public static void main(String[] args) {
-        // Dalva's client logs through Micrometer's internal logging (java.util.logging here): one line per message.
+        // Dalva's client logs through Micrometer's internal logging (java.util.logging
+        // here): one line per message.
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }
@@ -30,7 +32,10 @@ public final class Examples {
         System.exit(run(args, out, err));
     }
 
-    /** Runs the command {@code args[0]}; returns the exit code: 0 success, 1 failure, 2 bad usage. */
+    /**
+     * Runs the command {@code args[0]}; returns the exit code: 0 success, 1 failure, 2
+     * bad usage.
+     */
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             printUsage(err);
@@ -69,4 +74,5 @@ public final class Examples {
             stream.println("      " + command.description());
         }
     }
+
 }

@@ -9,7 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} / {@code --name=value} options and positional arguments of a command. */
+/**
+ * {@code --name value} / {@code --name=value} options and positional arguments of a
+ * command.
+ */
 final class Options {
 
     private final Map<String, String> values;
@@ -81,7 +84,10 @@ final class Options {
         }
     }
 
-    /** A duration such as {@code 250ms}, {@code 2s}, {@code 1m}, {@code 0} or ISO-8601 {@code PT0.5S}. */
+    /**
+     * A duration such as {@code 250ms}, {@code 2s}, {@code 1m}, {@code 0} or ISO-8601
+     * {@code PT0.5S}.
+     */
     Duration getDuration(String name, Duration defaultValue) {
         String value = values.get(name);
         if (value == null) {
@@ -114,7 +120,9 @@ final class Options {
             return parsed;
         }
         catch (NumberFormatException | DateTimeParseException e) {
-            throw new UsageException("--" + name + " must be a duration like 100ms, 2s, 1m or PT0.5S, was '" + value + "'");
+            throw new UsageException(
+                    "--" + name + " must be a duration like 100ms, 2s, 1m or PT0.5S, was '" + value + "'");
         }
     }
+
 }

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code replay [DIR] [--server-url URL] [--timeout DURATION]}: delivers what runs left in a
- * spool folder (default {@code ~/.dalva/java-spool}) with {@link DalvaSpool#replay}, printing
- * its progress. Exit code 0 when everything was delivered, 1 when some is left or was rejected.
+ * {@code replay [DIR] [--server-url URL] [--timeout DURATION]}: delivers what runs left
+ * in a spool folder (default {@code ~/.dalva/java-spool}) with {@link DalvaSpool#replay},
+ * printing its progress. Exit code 0 when everything was delivered, 1 when some is left
+ * or was rejected.
  */
 final class ReplayCommand implements Command {
 
@@ -58,4 +59,5 @@ final class ReplayCommand implements Command {
         }
         return result.remaining() == 0 && result.failures().isEmpty() ? 0 : 1;
     }
+
 }

@@ -39,4 +39,5 @@ final class Sparkline {
         }
         return line.toString();
     }
+
 }

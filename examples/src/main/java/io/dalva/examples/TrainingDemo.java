@@ -26,10 +26,11 @@ import java.util.function.Function;
 
 /**
  * {@code training}: a small simulated training loop read back through the API afterwards.
- * The run and its config, the learning rate and the final scores go through {@link DalvaRun};
- * loss, accuracy, a batch timer and a sample counter are Micrometer meters published by a
- * {@link DalvaMeterRegistry} into the same run: one Dalva step per training step
- * ({@code --mode manual}, the default) or every {@code --step} ({@code --mode timed}).
+ * The run and its config, the learning rate and the final scores go through
+ * {@link DalvaRun}; loss, accuracy, a batch timer and a sample counter are Micrometer
+ * meters published by a {@link DalvaMeterRegistry} into the same run: one Dalva step per
+ * training step ({@code --mode manual}, the default) or every {@code --step}
+ * ({@code --mode timed}).
  */
 final class TrainingDemo implements Command {
 
@@ -45,7 +46,10 @@ final class TrainingDemo implements Command {
         this(DalvaClient.DEFAULT_SERVER_URL, System::getenv);
     }
 
-    /** A demo that probes {@code localServer} and reads {@code DALVA_SERVER_URL} from {@code environment}. */
+    /**
+     * A demo that probes {@code localServer} and reads {@code DALVA_SERVER_URL} from
+     * {@code environment}.
+     */
     TrainingDemo(String localServer, Function<String, String> environment) {
         this.localServer = localServer;
         this.environment = environment;
@@ -114,13 +118,19 @@ final class TrainingDemo implements Command {
         Map<String, Object> config = Map.of("optimizer", "adam", "lr", 0.01, "batch_size", BATCH_SIZE, "seed", 42,
                 "model", Map.of("layers", 4, "hidden", 256, "dropout", 0.1));
         try (DalvaClient client = DalvaClient.builder().serverUrl(serverUrl).build()) {
-            client.health(); // fail fast: a run would start anyway and spool its data until the server answers
+            client.health(); // fail fast: a run would start anyway and spool its data
+                             // until the server answers
         }
-        try (DalvaRun run = DalvaRun.builder().serverUrl(serverUrl).project(project).name("training-demo")
-            .config(config).start()) {
+        try (DalvaRun run = DalvaRun.builder()
+            .serverUrl(serverUrl)
+            .project(project)
+            .name("training-demo")
+            .config(config)
+            .start()) {
             out.println("Run " + run.runId() + " (id " + run.id() + ") in project " + project + " at " + serverUrl
                     + ": logging " + steps + " steps, meters published "
-                    + (mode == StepMode.MANUAL ? "at every training step" : "every " + stepInterval.toMillis() + " ms") + " ...");
+                    + (mode == StepMode.MANUAL ? "at every training step" : "every " + stepInterval.toMillis() + " ms")
+                    + " ...");
             Simulation simulation = new Simulation(steps, new Random(42));
             try {
                 DalvaMeterRegistry registry = DalvaMeterRegistry.builder(registryConfig(project, mode, stepInterval))
@@ -147,9 +157,11 @@ final class TrainingDemo implements Command {
 
     private static void trainingLoop(DalvaRun run, DalvaMeterRegistry registry, Simulation simulation, int steps,
             Duration pace, StepMode mode) throws InterruptedException {
-        // The gauges hold the simulation weakly: it stays referenced here for the whole loop.
+        // The gauges hold the simulation weakly: it stays referenced here for the whole
+        // loop.
         Gauge.builder("train.loss", simulation, s -> s.loss).description("training loss").register(registry);
-        Gauge.builder("train.accuracy", simulation, s -> s.accuracy).description("training accuracy")
+        Gauge.builder("train.accuracy", simulation, s -> s.accuracy)
+            .description("training accuracy")
             .register(registry);
         Timer batches = Timer.builder("train.batch").description("time to train one batch").register(registry);
         Counter samples = Counter.builder("train.samples").description("samples trained on").register(registry);
@@ -171,8 +183,8 @@ final class TrainingDemo implements Command {
     }
 
     private static DalvaConfig registryConfig(String project, StepMode mode, Duration stepInterval) {
-        Map<String, String> properties = Map.of("dalva.project", project, "dalva.stepMode", mode.name(),
-                "dalva.step", stepInterval.toMillis() + "ms");
+        Map<String, String> properties = Map.of("dalva.project", project, "dalva.stepMode", mode.name(), "dalva.step",
+                stepInterval.toMillis() + "ms");
         return properties::get;
     }
 
@@ -233,8 +245,11 @@ final class TrainingDemo implements Command {
     }
 
     private static boolean answers(String url) {
-        try (DalvaClient probe = DalvaClient.builder().serverUrl(url).connectTimeout(Duration.ofSeconds(1))
-            .callTimeout(Duration.ofSeconds(2)).build()) {
+        try (DalvaClient probe = DalvaClient.builder()
+            .serverUrl(url)
+            .connectTimeout(Duration.ofSeconds(1))
+            .callTimeout(Duration.ofSeconds(2))
+            .build()) {
             probe.health();
             return true;
         }
@@ -243,7 +258,10 @@ final class TrainingDemo implements Command {
         }
     }
 
-    /** A loss that decays with noise, an accuracy that rises, a cosine learning-rate schedule. */
+    /**
+     * A loss that decays with noise, an accuracy that rises, a cosine learning-rate
+     * schedule.
+     */
     private static final class Simulation {
 
         private final int steps;
@@ -264,9 +282,12 @@ final class TrainingDemo implements Command {
         double step(int step) {
             double progress = steps == 1 ? 1 : step / (double) (steps - 1);
             double lr = 0.01 * 0.5 * (1 + Math.cos(Math.PI * progress));
-            loss = Math.max(0.01, 0.08 + 2.2 * Math.exp(-5 * progress) + random.nextGaussian() * 0.03 * (1 - progress / 2));
+            loss = Math.max(0.01,
+                    0.08 + 2.2 * Math.exp(-5 * progress) + random.nextGaussian() * 0.03 * (1 - progress / 2));
             accuracy = Math.min(1, Math.max(0, 0.97 - 0.87 * Math.exp(-4.5 * progress) + random.nextGaussian() * 0.01));
             return lr;
         }
+
     }
+
 }

@@ -6,4 +6,5 @@ final class UsageException extends RuntimeException {
     UsageException(String message) {
         super(message);
     }
+
 }

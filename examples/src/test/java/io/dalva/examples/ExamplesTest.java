@@ -27,7 +27,8 @@ class ExamplesTest {
 
     @Test
     void trainingLogsEveryStepFinishesTheRunAndReportsWhatTheServerHolds(DalvaTestServer server) {
-        int code = run("training", "--server-url", server.url(), "--project", "demo-test", "--steps", "25", "--pace", "0");
+        int code = run("training", "--server-url", server.url(), "--project", "demo-test", "--steps", "25", "--pace",
+                "0");
 
         assertThat(code).as(err()).isZero();
         StoredRun run = server.runs().stream().filter(r -> r.project().equals("demo-test")).findFirst().orElseThrow();
@@ -42,7 +43,8 @@ class ExamplesTest {
                 assertThat(server.attributeType(run.id(), path)).as(path).isEqualTo("float_series");
             }
         }
-        // the registry's manual steps are the training steps: each holds exactly its 4 batches of 64 samples
+        // the registry's manual steps are the training steps: each holds exactly its 4
+        // batches of 64 samples
         assertThat(server.series(run.id(), "train.samples/count").values()).containsOnly(256.0);
         assertThat(server.series(run.id(), "train.batch/count").values()).containsOnly(4.0);
         assertThat(server.series(run.id(), "train.samples/total")).containsEntry(24, 25 * 256.0);
@@ -54,8 +56,8 @@ class ExamplesTest {
 
     @Test
     void trainingInTimedModePublishesOnTheRegistrysScheduleAndLosesNoSample(DalvaTestServer server) {
-        int code = run("training", "--server-url", server.url(), "--project", "demo-timed", "--steps", "20",
-                "--pace", "20ms", "--mode", "timed", "--step", "100ms");
+        int code = run("training", "--server-url", server.url(), "--project", "demo-timed", "--steps", "20", "--pace",
+                "20ms", "--mode", "timed", "--step", "100ms");
 
         assertThat(code).as(err()).isZero();
         StoredRun run = server.runs().stream().filter(r -> r.project().equals("demo-timed")).findFirst().orElseThrow();
@@ -63,8 +65,8 @@ class ExamplesTest {
         assertThat(server.series(run.id(), "lr")).hasSize(20);
         var samples = server.series(run.id(), "train.samples/count");
         assertThat(samples.size()).isGreaterThanOrEqualTo(2);
-        assertThat(samples.keySet()).containsExactlyElementsOf(
-                java.util.stream.IntStream.range(0, samples.size()).boxed().toList());
+        assertThat(samples.keySet())
+            .containsExactlyElementsOf(java.util.stream.IntStream.range(0, samples.size()).boxed().toList());
         assertThat(samples.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(20 * 256.0);
         assertThat(out()).contains("meters published every 100 ms");
     }
@@ -83,26 +85,28 @@ class ExamplesTest {
     void trainingRidesOutAServerFailingMidway(DalvaTestServer server) {
         server.failNext(2, 500, "/log/batch$");
 
-        int code = run("training", "--server-url", server.url(), "--project", "demo-retry", "--steps", "5", "--pace", "0");
+        int code = run("training", "--server-url", server.url(), "--project", "demo-retry", "--steps", "5", "--pace",
+                "0");
 
         assertThat(code).isEqualTo(0);
         assertThat(server.requests()).filteredOn(r -> r.status() == 500).hasSize(2);
-        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-retry")).singleElement()
-            .satisfies(r -> {
-                assertThat(r.state()).isEqualTo("completed");
-                assertThat(server.series(r.id(), "train.loss/value")).containsOnlyKeys(0, 1, 2, 3, 4);
-            });
+        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-retry")).singleElement().satisfies(r -> {
+            assertThat(r.state()).isEqualTo("completed");
+            assertThat(server.series(r.id(), "train.loss/value")).containsOnlyKeys(0, 1, 2, 3, 4);
+        });
     }
 
     @Test
     void withoutAServerUrlTrainingUsesTheLocalServerWhenOneAnswers(DalvaTestServer server) throws Exception {
         TrainingDemo demo = new TrainingDemo(server.url(), name -> null);
 
-        int code = demo.run(options("--project", "demo-local", "--steps", "3", "--pace", "0"), printer(out), printer(err));
+        int code = demo.run(options("--project", "demo-local", "--steps", "3", "--pace", "0"), printer(out),
+                printer(err));
 
         assertThat(code).isZero();
         assertThat(out()).doesNotContain("embedded");
-        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-local")).singleElement()
+        assertThat(server.runs()).filteredOn(r -> r.project().equals("demo-local"))
+            .singleElement()
             .satisfies(r -> assertThat(server.series(r.id(), "train.loss/value")).hasSize(3));
     }
 
@@ -114,7 +118,9 @@ class ExamplesTest {
         int code = demo.run(options("--steps", "4", "--pace", "0"), printer(out), printer(err));
 
         assertThat(code).as(err()).isZero();
-        assertThat(out()).startsWith("No Dalva server answers at " + closed + ": started an embedded DalvaTestServer at http://127.0.0.1:")
+        assertThat(out())
+            .startsWith("No Dalva server answers at " + closed
+                    + ": started an embedded DalvaTestServer at http://127.0.0.1:")
             .containsPattern("train.loss/value +float_series +4 steps \\(0\\.\\.3\\)");
         assertThat(server.runs()).noneMatch(r -> r.project().equals("dalva-demo"));
     }
@@ -125,7 +131,8 @@ class ExamplesTest {
         TrainingDemo demo = new TrainingDemo(closed, name -> name.equals("DALVA_SERVER_URL") ? closed : null);
 
         assertThatThrownBy(() -> demo.run(options("--steps", "1"), printer(out), printer(err)))
-            .isInstanceOf(DalvaUnreachableException.class).hasMessageContaining(closed);
+            .isInstanceOf(DalvaUnreachableException.class)
+            .hasMessageContaining(closed);
         assertThat(out()).doesNotContain("embedded");
     }
 
@@ -188,4 +195,5 @@ class ExamplesTest {
     private String err() {
         return err.toString(StandardCharsets.UTF_8);
     }
+
 }

@@ -23,14 +23,20 @@ class OptionsTest {
     @Test
     void parsesDurations() {
         Set<String> pace = Set.of("pace");
-        assertThat(Options.parse(List.of("--pace", "250ms"), pace).getDuration("pace", null)).isEqualTo(Duration.ofMillis(250));
-        assertThat(Options.parse(List.of("--pace", "1.5s"), pace).getDuration("pace", null)).isEqualTo(Duration.ofMillis(1500));
-        assertThat(Options.parse(List.of("--pace", "2m"), pace).getDuration("pace", null)).isEqualTo(Duration.ofMinutes(2));
-        assertThat(Options.parse(List.of("--pace", "PT0.1S"), pace).getDuration("pace", null)).isEqualTo(Duration.ofMillis(100));
+        assertThat(Options.parse(List.of("--pace", "250ms"), pace).getDuration("pace", null))
+            .isEqualTo(Duration.ofMillis(250));
+        assertThat(Options.parse(List.of("--pace", "1.5s"), pace).getDuration("pace", null))
+            .isEqualTo(Duration.ofMillis(1500));
+        assertThat(Options.parse(List.of("--pace", "2m"), pace).getDuration("pace", null))
+            .isEqualTo(Duration.ofMinutes(2));
+        assertThat(Options.parse(List.of("--pace", "PT0.1S"), pace).getDuration("pace", null))
+            .isEqualTo(Duration.ofMillis(100));
         assertThat(Options.parse(List.of("--pace", "0"), pace).getDuration("pace", null)).isZero();
-        assertThat(Options.parse(List.of(), pace).getDuration("pace", Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Options.parse(List.of(), pace).getDuration("pace", Duration.ofSeconds(1)))
+            .isEqualTo(Duration.ofSeconds(1));
         assertThatThrownBy(() -> Options.parse(List.of("--pace", "-1s"), pace).getDuration("pace", null))
-            .isInstanceOf(UsageException.class).hasMessageContaining("negative");
+            .isInstanceOf(UsageException.class)
+            .hasMessageContaining("negative");
     }
 
     @Test
@@ -40,4 +46,5 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse(List.of("--steps"), Set.of("steps"))).isInstanceOf(UsageException.class)
             .hasMessage("option --steps needs a value");
     }
+
 }

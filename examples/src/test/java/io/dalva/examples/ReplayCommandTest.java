@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code replay DIR}: what a run left in its spool reaches the server, with progress output. */
+/**
+ * {@code replay DIR}: what a run left in its spool reaches the server, with progress
+ * output.
+ */
 class ReplayCommandTest {
 
     @TempDir
@@ -26,8 +29,12 @@ class ReplayCommandTest {
     @Test
     void replayDeliversWhatARunLeftAndDeletesItsFolder() {
         try (DalvaTestServer server = DalvaTestServer.start()) {
-            DalvaRun run = DalvaRun.builder().project("replay-demo").serverUrl(server.url()).spoolDirectory(spool)
-                .shutdownTimeout(Duration.ofMillis(200)).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
+            DalvaRun run = DalvaRun.builder()
+                .project("replay-demo")
+                .serverUrl(server.url())
+                .spoolDirectory(spool)
+                .shutdownTimeout(Duration.ofMillis(200))
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
                 .start();
             run.log(Map.of("loss", 1.0), 0);
             assertThat(run.flush(Duration.ofSeconds(10))).isTrue();
@@ -69,4 +76,5 @@ class ReplayCommandTest {
     private String err() {
         return err.toString(StandardCharsets.UTF_8);
     }
+
 }

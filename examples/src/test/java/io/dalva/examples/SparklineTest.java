@@ -28,4 +28,5 @@ class SparklineTest {
         assertThat(Sparkline.of(List.of(2.0, 2.0, 2.0), 60)).isEqualTo("▁▁▁");
         assertThat(Sparkline.of(List.of(), 60)).isEmpty();
     }
+
 }

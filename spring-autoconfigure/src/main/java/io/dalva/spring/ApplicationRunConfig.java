@@ -1,6 +1,5 @@
 package io.dalva.spring;
 
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Collections;
@@ -85,8 +84,8 @@ final class ApplicationRunConfig {
     }
 
     /**
-     * The host name, from the environment when the platform sets it (no DNS lookup),
-     * else from the local address.
+     * The host name, from the environment when the platform sets it (no DNS lookup), else
+     * from the local address.
      */
     private static String hostName() {
         String fromEnvironment = System.getenv("HOSTNAME");

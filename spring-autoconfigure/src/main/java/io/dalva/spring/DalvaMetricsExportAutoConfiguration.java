@@ -27,20 +27,19 @@ import org.springframework.core.env.Environment;
  * <p>
  * The run opens when the {@link DalvaMeterRegistry} bean is created, during the refresh
  * of the application context. It is finished when the context closes, after a final
- * publish, and marked failed instead when the application fails to start or exits
- * because of a failure (see {@link DalvaRunLifecycle}).
+ * publish, and marked failed instead when the application fails to start or exits because
+ * of a failure (see {@link DalvaRunLifecycle}).
  * <p>
  * Ordered with class names, not classes, because Spring Boot 4 moved the metrics
  * auto-configurations to another package: this one jar runs on Spring Boot 3.5 and 4.0.
  */
-@AutoConfiguration(
-        beforeName = {
-                // Spring Boot 3.5
-                "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-                "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
-                // Spring Boot 4.0
-                "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-                "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" },
+@AutoConfiguration(beforeName = {
+        // Spring Boot 3.5
+        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
+        // Spring Boot 4.0
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" },
         afterName = {
                 // Spring Boot 3.5
                 "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
@@ -52,7 +51,10 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(DalvaProperties.class)
 public final class DalvaMetricsExportAutoConfiguration {
 
-    /** Project used when neither {@code dalva.project} nor {@code spring.application.name} is set. */
+    /**
+     * Project used when neither {@code dalva.project} nor {@code spring.application.name}
+     * is set.
+     */
     static final String DEFAULT_PROJECT = "application";
 
     DalvaMetricsExportAutoConfiguration() {
@@ -75,9 +77,11 @@ public final class DalvaMetricsExportAutoConfiguration {
         return new DalvaRunLifecycle(properties.getShutdownTimeout());
     }
 
-    @Bean(destroyMethod = "") // closed by DalvaRunLifecycle, which knows whether the application failed
+    @Bean(destroyMethod = "") // closed by DalvaRunLifecycle, which knows whether the
+                              // application failed
     @ConditionalOnMissingBean
-    @SuppressWarnings("deprecation") // Micrometer deprecated the timeouts of push registries, not ours
+    @SuppressWarnings("deprecation") // Micrometer deprecated the timeouts of push
+                                     // registries, not ours
     DalvaMeterRegistry dalvaMeterRegistry(DalvaConfig config, Clock clock, DalvaProperties properties,
             DalvaRunLifecycle lifecycle) {
         DalvaClient.Builder client = DalvaClient.builder()

@@ -1,6 +1,5 @@
 package io.dalva.spring;
 
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,8 +12,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 
 /**
  * Adapts {@link DalvaProperties} to {@link DalvaConfig}. Checks the properties first, so
- * that an invalid value fails the application's start with a message naming the
- * property.
+ * that an invalid value fails the application's start with a message naming the property.
  */
 final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 

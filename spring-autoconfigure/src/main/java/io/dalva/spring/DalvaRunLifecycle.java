@@ -19,11 +19,11 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 
 /**
- * Ends the auto-configured registry's run with the application context: completed after
- * a normal close, failed when the application failed. The application failed when it
- * published an {@link ApplicationFailedEvent} (a runner or a listener of the start threw),
- * when it exits with a non-zero code ({@link ExitCodeEvent}), or when its beans are
- * destroyed without the context having been closed (the context's refresh failed).
+ * Ends the auto-configured registry's run with the application context: completed after a
+ * normal close, failed when the application failed. The application failed when it
+ * published an {@link ApplicationFailedEvent} (a runner or a listener of the start
+ * threw), when it exits with a non-zero code ({@link ExitCodeEvent}), or when its beans
+ * are destroyed without the context having been closed (the context's refresh failed).
  * <p>
  * The run is ended on the context's {@link ContextClosedEvent}, before Spring Boot's own
  * listener closes every meter registry (which would finish the run as completed), or at
@@ -87,14 +87,16 @@ final class DalvaRunLifecycle
 
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
-        if (event instanceof ApplicationFailedEvent failed && failed.getApplicationContext() == this.applicationContext) {
+        if (event instanceof ApplicationFailedEvent failed
+                && failed.getApplicationContext() == this.applicationContext) {
             this.failure = failed.getException();
         }
         else if (event instanceof ExitCodeEvent exit && exit.getSource() == this.applicationContext
                 && exit.getExitCode() != 0 && this.failure == null) {
             this.failure = new IllegalStateException("Application exits with code " + exit.getExitCode());
         }
-        else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.applicationContext) {
+        else if (event instanceof ContextClosedEvent closed
+                && closed.getApplicationContext() == this.applicationContext) {
             end(this.failure);
         }
     }

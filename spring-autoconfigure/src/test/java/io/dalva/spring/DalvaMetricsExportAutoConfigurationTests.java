@@ -46,7 +46,8 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     private ApplicationContextRunner withServer() {
-        // a generous shutdown timeout: these tests read the run's state right after the close
+        // a generous shutdown timeout: these tests read the run's state right after the
+        // close
         return this.contextRunner.withPropertyValues("dalva.server-url=" + server.url(), "dalva.shutdown-timeout=30s");
     }
 

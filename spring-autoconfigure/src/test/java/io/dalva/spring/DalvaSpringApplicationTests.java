@@ -62,8 +62,8 @@ class DalvaSpringApplicationTests {
         try (ConfigurableApplicationContext context = application.run("--server.port=0",
                 "--spring.application.name=greeting-service", "--spring.profiles.active=staging",
                 "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT, "--dalva.run.name=web-run",
-                "--dalva.metrics.export.step=1s",
-                "--dalva.run.config.batch-size=32", "--dalva.run.config.db.password=hunter2")) {
+                "--dalva.metrics.export.step=1s", "--dalva.run.config.batch-size=32",
+                "--dalva.run.config.db.password=hunter2")) {
             // ordered before Boot's simple and composite registries: ours is the only one
             assertThat(context.getBeansOfType(MeterRegistry.class).values()).singleElement()
                 .isInstanceOf(DalvaMeterRegistry.class);
@@ -111,7 +111,8 @@ class DalvaSpringApplicationTests {
             await(() -> !server.paths(runId).isEmpty());
         }
         int lastStepOfFirstStart = lastStep(runId);
-        // what describes the application changes (as a host name does on a restarted pod): the
+        // what describes the application changes (as a host name does on a restarted
+        // pod): the
         // resume must not send it, or the server would refuse the changed keys
         try (ConfigurableApplicationContext context = startPlain(first[0], first[1], first[2], first[3], first[4],
                 "--spring.profiles.active=other-host", "--dalva.run.resume-from=" + runName)) {
@@ -143,8 +144,7 @@ class DalvaSpringApplicationTests {
         ConfigurableApplicationContext context = application.run("--spring.application.name=exit-code",
                 "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT);
         assertThat(SpringApplication.exit(context, () -> 3)).isEqualTo(3);
-        assertThat(runsOf("exit-code")).singleElement()
-            .satisfies((run) -> assertThat(run.state()).isEqualTo("failed"));
+        assertThat(runsOf("exit-code")).singleElement().satisfies((run) -> assertThat(run.state()).isEqualTo("failed"));
     }
 
     @Test

@@ -23,7 +23,10 @@ public final class Values {
         return flatten(metrics, "metric", false);
     }
 
-    /** Flat, validated, insertion-ordered, unmodifiable copy of a config: scalars and lists of scalars. */
+    /**
+     * Flat, validated, insertion-ordered, unmodifiable copy of a config: scalars and
+     * lists of scalars.
+     */
     public static Map<String, Object> flattenConfig(Map<String, ?> config) {
         return flatten(config, "config", true);
     }
@@ -47,8 +50,8 @@ public final class Values {
     }
 
     /**
-     * Whether a value read back from the server equals one the user gives: integers of any
-     * width compare as longs, a float compares by its decimal form (as it is sent).
+     * Whether a value read back from the server equals one the user gives: integers of
+     * any width compare as longs, a float compares by its decimal form (as it is sent).
      */
     public static boolean sameValue(Object stored, Object given) {
         return normalize(stored).equals(normalize(given));
@@ -84,8 +87,8 @@ public final class Values {
             boolean listsAllowed) {
         for (Map.Entry<?, ?> entry : map.entrySet()) {
             if (!(entry.getKey() instanceof String key)) {
-                throw new IllegalArgumentException(kind + " keys must be strings, got "
-                        + describe(entry.getKey()) + (prefix.isEmpty() ? "" : " under '" + prefix + "'"));
+                throw new IllegalArgumentException(kind + " keys must be strings, got " + describe(entry.getKey())
+                        + (prefix.isEmpty() ? "" : " under '" + prefix + "'"));
             }
             String path = prefix + key;
             checkKey(path, kind);
@@ -97,7 +100,8 @@ public final class Values {
             Object checked = listsAllowed && value instanceof List<?> list ? checkList(path, list, kind)
                     : checkScalar(path, value, kind);
             if (flat.putIfAbsent(path, checked) != null) {
-                throw new IllegalArgumentException(kind + " '" + path + "' is given twice (nested maps are joined with '/')");
+                throw new IllegalArgumentException(
+                        kind + " '" + path + "' is given twice (nested maps are joined with '/')");
             }
         }
     }
@@ -122,13 +126,15 @@ public final class Values {
         }
         if (value instanceof Double d) {
             if (!Double.isFinite(d)) {
-                throw new IllegalArgumentException(kind + " '" + path + "' is " + d + ": only finite numbers can be stored");
+                throw new IllegalArgumentException(
+                        kind + " '" + path + "' is " + d + ": only finite numbers can be stored");
             }
             return d;
         }
         if (value instanceof Float f) {
             if (!Float.isFinite(f)) {
-                throw new IllegalArgumentException(kind + " '" + path + "' is " + f + ": only finite numbers can be stored");
+                throw new IllegalArgumentException(
+                        kind + " '" + path + "' is " + f + ": only finite numbers can be stored");
             }
             return f;
         }
@@ -152,4 +158,5 @@ public final class Values {
     private static String describe(Object key) {
         return key == null ? "null" : key.getClass().getName() + " " + key;
     }
+
 }

@@ -6,8 +6,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Exponential backoff with "equal jitter": the n-th retry (0-based) waits a random time
- * between half and all of {@code min(max, initial * 2^n)}. The lower half keeps retries from
- * hammering a recovering server; the random upper half spreads many clients apart.
+ * between half and all of {@code min(max, initial * 2^n)}. The lower half keeps retries
+ * from hammering a recovering server; the random upper half spreads many clients apart.
  */
 public record Backoff(Duration initial, Duration max) {
 

@@ -5,14 +5,16 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a run's data is delivered: where it is spooled, how much it may hold, how requests are
- * batched and retried, how long shutdown may take.
+ * How a run's data is delivered: where it is spooled, how much it may hold, how requests
+ * are batched and retried, how long shutdown may take.
  *
- * @param spoolDirectory the folder holding one journal folder per run; {@code null} keeps the
- *     journal on the heap (lost with the process)
+ * @param spoolDirectory the folder holding one journal folder per run; {@code null} keeps
+ * the journal on the heap (lost with the process)
  * @param segmentBytes size of one journal segment file (the memory-mapped buffer)
- * @param maxSpoolBytes the most a run's undelivered journal may hold; beyond it events are dropped and counted
- * @param maxBatchValues the most metric values sent in one request (a single larger event goes alone)
+ * @param maxSpoolBytes the most a run's undelivered journal may hold; beyond it events
+ * are dropped and counted
+ * @param maxBatchValues the most metric values sent in one request (a single larger event
+ * goes alone)
  * @param backoff the delays between retries
  * @param syncInterval how often the journal is forced to the storage device
  * @param shutdownTimeout the most {@code finish()}/{@code close()} wait for delivery
@@ -20,7 +22,10 @@ import java.util.Objects;
 public record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpoolBytes, int maxBatchValues,
         Backoff backoff, Duration syncInterval, Duration shutdownTimeout) {
 
-    /** The system property that moves the default spool folder (our own build points it into {@code target/}). */
+    /**
+     * The system property that moves the default spool folder (our own build points it
+     * into {@code target/}).
+     */
     static final String SPOOL_DIRECTORY_PROPERTY = "dalva.spool.directory";
 
     public static final Path DEFAULT_SPOOL_DIRECTORY = System.getProperty(SPOOL_DIRECTORY_PROPERTY) != null
@@ -36,8 +41,8 @@ public record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpo
             throw new IllegalArgumentException("spool segment size must be at least 4096 bytes, got " + segmentBytes);
         }
         if (maxSpoolBytes < segmentBytes) {
-            throw new IllegalArgumentException("max spool size " + maxSpoolBytes
-                    + " must be at least the segment size " + segmentBytes);
+            throw new IllegalArgumentException(
+                    "max spool size " + maxSpoolBytes + " must be at least the segment size " + segmentBytes);
         }
         if (maxBatchValues < 1) {
             throw new IllegalArgumentException("max batch values must be positive, got " + maxBatchValues);

@@ -22,17 +22,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A run's asynchronous delivery: its journal (spool) and its sender. {@link io.dalva.run.DalvaRun} records
- * into it; everything here returns at memory speed except {@link #flush} and {@link #finish},
- * which wait at most their timeout.
+ * A run's asynchronous delivery: its journal (spool) and its sender.
+ * {@link io.dalva.run.DalvaRun} records into it; everything here returns at memory speed
+ * except {@link #flush} and {@link #finish}, which wait at most their timeout.
  */
 public final class RunDelivery {
 
     private static final Log log = Log.of(RunDelivery.class);
 
     private final Journal journal;
+
     private final RunSender sender;
+
     private final DeliveryOptions options;
+
     private final boolean synchronous;
 
     private RunDelivery(Journal journal, RunSender sender, DeliveryOptions options, boolean synchronous) {
@@ -44,10 +47,10 @@ public final class RunDelivery {
 
     /**
      * Opens the run's journal and starts its sender.
-     *
      * @param handle the run as the server created it, or {@code null} when the server was
-     *     unreachable: the sender creates it when the server appears
-     * @param opener creates, resumes or forks a run on the server (with the caller's checks)
+     * unreachable: the sender creates it when the server appears
+     * @param opener creates, resumes or forks a run on the server (with the caller's
+     * checks)
      */
     public static RunDelivery start(DalvaClient client, DeliveryOptions options, boolean synchronous, RunInit init,
             RunHandle handle, Function<RunInit, RunHandle> opener) {
@@ -63,7 +66,8 @@ public final class RunDelivery {
                     journal = Journal.open(previous, options.segmentBytes(), options.maxSpoolBytes());
                     log.info("Resuming run " + resumed + " with " + (journal.lastSeq() - journal.deliveredSeq())
                             + " undelivered event(s) from " + previous);
-                } catch (IOException | RuntimeException e) {
+                }
+                catch (IOException | RuntimeException e) {
                     log.warn("Cannot reopen the spool of run " + resumed + " at " + previous + " (" + e.getMessage()
                             + "); its data stays there for the replay command", e);
                     journal = null;
@@ -87,9 +91,12 @@ public final class RunDelivery {
             if (deferredResume && !init.config().isEmpty()) {
                 journal.appendConfig(init.config());
             }
-        } else {
-            // The journal may end with an undelivered finish of the earlier process: resume after it.
-            journal.append(JournalEvent.RUN_RESUMED, generator -> { });
+        }
+        else {
+            // The journal may end with an undelivered finish of the earlier process:
+            // resume after it.
+            journal.append(JournalEvent.RUN_RESUMED, generator -> {
+            });
             if (handle == null && !init.config().isEmpty()) {
                 journal.appendConfig(init.config());
             }
@@ -102,7 +109,8 @@ public final class RunDelivery {
             Path dir = spool.resolve(manifest.localId());
             try {
                 return Journal.open(dir, options.segmentBytes(), options.maxSpoolBytes());
-            } catch (IOException | RuntimeException e) {
+            }
+            catch (IOException | RuntimeException e) {
                 log.warn("Cannot create the Dalva spool " + dir + " (" + e.getMessage()
                         + "); undelivered data is kept in memory only", e);
             }
@@ -114,13 +122,17 @@ public final class RunDelivery {
         if (journal.directory() != null) {
             try {
                 manifest.write(journal.directory());
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 log.warn("Cannot write the spool manifest in " + journal.directory(), e);
             }
         }
     }
 
-    /** The run as the server knows it; ids are unknown ({@code null}) until the server created it. */
+    /**
+     * The run as the server knows it; ids are unknown ({@code null}) until the server
+     * created it.
+     */
     public SpoolManifest manifest() {
         return sender.manifest();
     }
@@ -163,9 +175,9 @@ public final class RunDelivery {
 
     /**
      * Waits until everything recorded so far is delivered, at most {@code timeout}.
-     *
      * @return whether everything was delivered in time
-     * @throws DalvaDeliveryException when the server rejected values since the last report
+     * @throws DalvaDeliveryException when the server rejected values since the last
+     * report
      */
     public boolean flush(Duration timeout) {
         boolean delivered = sender.awaitDelivered(journal.lastSeq(), Objects.requireNonNull(timeout).toNanos());
@@ -177,9 +189,8 @@ public final class RunDelivery {
     }
 
     /**
-     * Records the run's end, delivers within the shutdown timeout, then stops the sender. What
-     * is left stays in the spool (delivered on resume or by the replay command).
-     *
+     * Records the run's end, delivers within the shutdown timeout, then stops the sender.
+     * What is left stays in the spool (delivered on resume or by the replay command).
      * @return whether everything, the finish included, was delivered
      */
     public boolean finish(String state) {
@@ -191,19 +202,22 @@ public final class RunDelivery {
         long left = journal.lastSeq() - journal.deliveredSeq();
         if (delivered && left == 0) {
             journal.delete();
-        } else {
+        }
+        else {
             journal.close();
             String where = journal.directory() == null ? "memory only: they are lost"
                     : "kept in " + journal.directory() + "; they are delivered when the run is resumed or by "
                             + "`java -jar dalva-examples.jar replay " + journal.directory() + "`";
-            log.warn("Dalva run " + name() + ": " + left + " event(s) not delivered within "
-                    + options.shutdownTimeout() + (sender.halted() != null ? " (" + sender.halted() + ")" : "")
-                    + "; " + where);
+            log.warn("Dalva run " + name() + ": " + left + " event(s) not delivered within " + options.shutdownTimeout()
+                    + (sender.halted() != null ? " (" + sender.halted() + ")" : "") + "; " + where);
         }
         return delivered;
     }
 
-    /** Waits until everything recorded so far is delivered, at most {@code timeout}; reports nothing. */
+    /**
+     * Waits until everything recorded so far is delivered, at most {@code timeout};
+     * reports nothing.
+     */
     public boolean await(Duration timeout) {
         return sender.awaitDelivered(journal.lastSeq(), timeout.toNanos());
     }
@@ -217,4 +231,5 @@ public final class RunDelivery {
         SpoolManifest manifest = sender.manifest();
         return manifest.serverRunId() != null ? manifest.serverRunId() : manifest.localId();
     }
+
 }

@@ -32,17 +32,19 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
- * Delivers one run's journal to the server on its own daemon thread ({@code dalva-sender}):
- * one request in flight, events in journal order, consecutive metric events batched through
- * {@link DalvaClient#logBatch} (never the same path and step twice in one batch, which the
- * server answers with a 500).
+ * Delivers one run's journal to the server on its own daemon thread
+ * ({@code dalva-sender}): one request in flight, events in journal order, consecutive
+ * metric events batched through {@link DalvaClient#logBatch} (never the same path and
+ * step twice in one batch, which the server answers with a 500).
  *
- * <p>Connection failures, timeouts, 429 and 5xx (anything but 404, 409 and 422) are retried
- * with {@link Backoff} until they succeed or the sender stops (what is left stays in the journal). A retried batch answered 409
- * whose conflicts say that every value of the batch "already exists" was stored by an earlier
- * attempt: delivered. Other 409s and 422s are genuine: the rejected values are reported as
- * {@link DeliveryFailure}s and the rest of the batch is sent again, so nothing queued behind them
- * waits. Events from an earlier process (a replay) count as retried.
+ * <p>
+ * Connection failures, timeouts, 429 and 5xx (anything but 404, 409 and 422) are retried
+ * with {@link Backoff} until they succeed or the sender stops (what is left stays in the
+ * journal). A retried batch answered 409 whose conflicts say that every value of the
+ * batch "already exists" was stored by an earlier attempt: delivered. Other 409s and 422s
+ * are genuine: the rejected values are reported as {@link DeliveryFailure}s and the rest
+ * of the batch is sent again, so nothing queued behind them waits. Events from an earlier
+ * process (a replay) count as retried.
  */
 public final class RunSender {
 
@@ -50,27 +52,45 @@ public final class RunSender {
     static final int MAX_KEPT_FAILURES = 1000;
 
     private final WarnThenDebug retryLogger = new WarnThenDebug(RunSender.class);
+
     private final WarnThenDebug rejectLogger = new WarnThenDebug(RunSender.class);
+
     private final DalvaClient client;
+
     private final Journal journal;
+
     private final DeliveryOptions options;
+
     private final Function<RunInit, RunHandle> runOpener;
+
     private final Journal.Reader reader;
+
     private final long replayedUpTo;
+
     private final Thread thread;
+
     private final SplittableRandom random = new SplittableRandom();
+
     private final Object progress = new Object();
-    private final List<DeliveryFailure> failures = new ArrayList<>(); // guarded by progress
+
+    private final List<DeliveryFailure> failures = new ArrayList<>(); // guarded by
+                                                                      // progress
+
     private long failureCount; // guarded by progress
+
     private volatile SpoolManifest manifest;
+
     private volatile boolean stopping;
+
     private volatile String halted;
+
     private volatile boolean finished;
+
     private long lastForceNanos = System.nanoTime();
 
     /**
-     * @param runOpener creates (or resumes, forks) the run on the server; {@code client::initRun}
-     *     or a caller's checked variant
+     * @param runOpener creates (or resumes, forks) the run on the server;
+     * {@code client::initRun} or a caller's checked variant
      */
     public RunSender(DalvaClient client, Journal journal, SpoolManifest manifest, DeliveryOptions options,
             Function<RunInit, RunHandle> runOpener) {
@@ -103,7 +123,10 @@ public final class RunSender {
         return journal;
     }
 
-    /** Why the sender stopped delivering for good (the run cannot be created), or {@code null}. */
+    /**
+     * Why the sender stopped delivering for good (the run cannot be created), or
+     * {@code null}.
+     */
     public String halted() {
         return halted;
     }
@@ -113,7 +136,10 @@ public final class RunSender {
         return finished;
     }
 
-    /** Waits until every event up to {@code seq} is delivered or reported; false on timeout or halt. */
+    /**
+     * Waits until every event up to {@code seq} is delivered or reported; false on
+     * timeout or halt.
+     */
     public boolean awaitDelivered(long seq, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (progress) {
@@ -124,7 +150,8 @@ public final class RunSender {
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(progress, remaining);
-                } catch (InterruptedException e) {
+                }
+                catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
                 }
@@ -133,7 +160,9 @@ public final class RunSender {
         }
     }
 
-    /** The failures reported since the last call, or {@code null} when there were none. */
+    /**
+     * The failures reported since the last call, or {@code null} when there were none.
+     */
     public DalvaDeliveryException takeFailures() {
         synchronized (progress) {
             if (failureCount == 0) {
@@ -146,14 +175,18 @@ public final class RunSender {
         }
     }
 
-    /** Stops after the request in flight (waiting at most {@code timeoutNanos}), then forces the journal. */
+    /**
+     * Stops after the request in flight (waiting at most {@code timeoutNanos}), then
+     * forces the journal.
+     */
     public void stop(long timeoutNanos) {
         stopping = true;
         LockSupport.unpark(thread);
         if (thread.isAlive() && Thread.currentThread() != thread) {
             try {
                 TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(timeoutNanos, 1));
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
@@ -175,10 +208,12 @@ public final class RunSender {
                 }
                 forceIfDue();
             }
-        } catch (RuntimeException | Error e) {
+        }
+        catch (RuntimeException | Error e) {
             halt("unexpected error: " + e);
             log.error("Dalva sender for run " + runName() + " stopped; undelivered events stay in the spool", e);
-        } finally {
+        }
+        finally {
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -193,7 +228,10 @@ public final class RunSender {
         }
     }
 
-    /** Delivers the event at the head of the reader (and, for metrics, those batched with it). */
+    /**
+     * Delivers the event at the head of the reader (and, for metrics, those batched with
+     * it).
+     */
     private boolean deliver(JournalEvent event) {
         if (JournalEvent.RUN_CREATED.equals(event.type())) {
             reader.next();
@@ -235,7 +273,8 @@ public final class RunSender {
         return true;
     }
 
-    // --- run creation -------------------------------------------------------------------
+    // --- run creation
+    // -------------------------------------------------------------------
 
     private boolean openRun(JournalEvent event) {
         if (manifest.created()) {
@@ -245,17 +284,19 @@ public final class RunSender {
         try {
             init = new RunInit(event.string("project"), event.string("name"), event.config(),
                     event.string("resume_from"), event.string("fork_from"), List.of(), false);
-        } catch (IllegalArgumentException e) {
+        }
+        catch (IllegalArgumentException e) {
             halt("invalid run_created event: " + e.getMessage());
             return false;
         }
-        for (int retry = 0; ; retry++) {
+        for (int retry = 0;; retry++) {
             try {
                 RunHandle handle = runOpener.apply(init);
                 updateManifest(manifest.withServerRun(handle.id(), handle.runId(), handle.name()));
                 log.info("Run created: " + handle.runId());
                 return true;
-            } catch (DalvaException e) {
+            }
+            catch (DalvaException e) {
                 if (!retryable(e)) {
                     halt("the server refused to create the run: " + e.getMessage());
                     log.error("Dalva run " + manifest.localId() + " cannot be created; its data stays in the spool "
@@ -269,14 +310,18 @@ public final class RunSender {
         }
     }
 
-    /** A later process resumed the run: state back to running (after any finish the journal holds). */
+    /**
+     * A later process resumed the run: state back to running (after any finish the
+     * journal holds).
+     */
     private boolean resumeRun() {
         RunInit init = new RunInit(manifest.project(), null, Map.of(), manifest.serverRunId(), null, List.of(), false);
-        for (int retry = 0; ; retry++) {
+        for (int retry = 0;; retry++) {
             try {
                 runOpener.apply(init);
                 return true;
-            } catch (DalvaException e) {
+            }
+            catch (DalvaException e) {
                 if (!retryable(e)) {
                     report("(run state)", null, e.status(), "cannot resume: " + reason(e));
                     return true;
@@ -293,13 +338,15 @@ public final class RunSender {
         if (journal.directory() != null) {
             try {
                 updated.write(journal.directory());
-            } catch (IOException e) {
+            }
+            catch (IOException e) {
                 log.warn("Cannot update spool manifest in " + journal.directory(), e);
             }
         }
     }
 
-    // --- metrics ------------------------------------------------------------------------
+    // --- metrics
+    // ------------------------------------------------------------------------
 
     private record Key(String path, Integer step) {
     }
@@ -310,8 +357,8 @@ public final class RunSender {
         int values = 0;
         long firstSeq = -1;
         long lastSeq = -1;
-        for (JournalEvent event = reader.peek(); event != null && JournalEvent.METRICS_LOGGED.equals(event.type());
-                event = reader.peek()) {
+        for (JournalEvent event = reader.peek(); event != null
+                && JournalEvent.METRICS_LOGGED.equals(event.type()); event = reader.peek()) {
             Map<String, Object> metrics = event.metrics();
             Integer step = event.step();
             if (!entries.isEmpty() && (values + metrics.size() > options.maxBatchValues()
@@ -326,7 +373,9 @@ public final class RunSender {
             }
             try {
                 entries.add(new LogEntry(metrics, step));
-            } catch (IllegalArgumentException e) { // values the server would answer with a bare 500
+            }
+            catch (IllegalArgumentException e) { // values the server would answer with a
+                                                 // bare 500
                 for (String path : metrics.keySet()) {
                     report(path, step, 0, e.getMessage());
                 }
@@ -341,16 +390,21 @@ public final class RunSender {
         return acknowledge(lastSeq);
     }
 
-    /** Sends entries until they are stored or reported; false only when the sender stops first. */
+    /**
+     * Sends entries until they are stored or reported; false only when the sender stops
+     * first.
+     */
     private boolean sendEntries(List<LogEntry> entries, boolean mayHaveLanded) {
         boolean retried = mayHaveLanded;
-        for (int retry = 0; ; retry++) {
+        for (int retry = 0;; retry++) {
             try {
                 client.logBatch(manifest.serverId(), entries);
                 return true;
-            } catch (DalvaConflictException e) {
+            }
+            catch (DalvaConflictException e) {
                 return resolveConflicts(entries, e, retried);
-            } catch (DalvaException e) {
+            }
+            catch (DalvaException e) {
                 if (!retryable(e)) {
                     return rejectEntries(entries, e);
                 }
@@ -363,10 +417,11 @@ public final class RunSender {
     }
 
     /**
-     * The server rolled the whole batch back. Values it says "already exist" were stored by an
-     * earlier attempt when this request may have landed before (a retry, a replay), or when the
-     * server holds the same value: delivered. Other conflicts are genuine: reported. The rest is sent again. A conflict that cannot be
-     * tied to its value makes the entries go one by one.
+     * The server rolled the whole batch back. Values it says "already exist" were stored
+     * by an earlier attempt when this request may have landed before (a retry, a replay),
+     * or when the server holds the same value: delivered. Other conflicts are genuine:
+     * reported. The rest is sent again. A conflict that cannot be tied to its value makes
+     * the entries go one by one.
      */
     private boolean resolveConflicts(List<LogEntry> entries, DalvaConflictException e, boolean mayHaveLanded) {
         Map<Integer, Map<String, String>> rejected = new LinkedHashMap<>();
@@ -376,7 +431,7 @@ public final class RunSender {
                 return isolate(entries, e, mayHaveLanded);
             }
             rejected.computeIfAbsent(attribution.entry(), i -> new LinkedHashMap<>())
-                    .put(attribution.path(), attribution.reason());
+                .put(attribution.path(), attribution.reason());
         }
         if (rejected.isEmpty()) {
             return isolate(entries, e, mayHaveLanded);
@@ -393,7 +448,8 @@ public final class RunSender {
                     if (!exists || !(mayHaveLanded || storedAlready(value.getKey(), entry.step(), value.getValue()))) {
                         report(value.getKey(), entry.step(), 409, reason);
                     }
-                } else {
+                }
+                else {
                     kept.put(value.getKey(), value.getValue());
                 }
             }
@@ -405,13 +461,14 @@ public final class RunSender {
     }
 
     /**
-     * Whether the server holds this very value: then an attempt we could not see stored it (HTTP
-     * stacks may resend a request on a dropped connection by themselves).
+     * Whether the server holds this very value: then an attempt we could not see stored
+     * it (HTTP stacks may resend a request on a dropped connection by themselves).
      */
     private boolean storedAlready(String path, Integer step, Object value) {
         try {
             return Values.sameValue(client.getMetric(manifest.serverId(), path, step).value(), value);
-        } catch (DalvaException e) {
+        }
+        catch (DalvaException e) {
             return false;
         }
     }
@@ -419,7 +476,10 @@ public final class RunSender {
     private record Attribution(int entry, String path, String reason) {
     }
 
-    /** Ties a batch conflict ({@code "Entry 3: Metric 'loss' already exists at step 5 …"}) to its value. */
+    /**
+     * Ties a batch conflict ({@code "Entry 3: Metric 'loss' already exists at step 5 …"})
+     * to its value.
+     */
     private static Attribution attribute(String conflict, List<LogEntry> entries) {
         if (!conflict.startsWith("Entry ")) {
             return null;
@@ -431,7 +491,8 @@ public final class RunSender {
         int index;
         try {
             index = Integer.parseInt(conflict.substring("Entry ".length(), colon));
-        } catch (NumberFormatException e) {
+        }
+        catch (NumberFormatException e) {
             return null;
         }
         if (index < 0 || index >= entries.size()) {
@@ -449,7 +510,9 @@ public final class RunSender {
         return best == null ? null : new Attribution(index, best, reason);
     }
 
-    /** Sends each entry alone, so that one bad entry cannot take the others down with it. */
+    /**
+     * Sends each entry alone, so that one bad entry cannot take the others down with it.
+     */
     private boolean isolate(List<LogEntry> entries, DalvaException e, boolean mayHaveLanded) {
         if (entries.size() == 1) {
             return rejectEntries(entries, e);
@@ -482,12 +545,15 @@ public final class RunSender {
             try {
                 client.logConfig(manifest.serverId(), config);
                 return true;
-            } catch (DalvaConflictException e) {
-                // All or nothing, and the server names only the first key: compare with what it holds.
+            }
+            catch (DalvaConflictException e) {
+                // All or nothing, and the server names only the first key: compare with
+                // what it holds.
                 int before = config.size();
                 try {
                     dropStoredKeys(config, client.getConfig(manifest.serverId()));
-                } catch (DalvaException readFailure) {
+                }
+                catch (DalvaException readFailure) {
                     if (!retryable(readFailure)) {
                         return rejectConfig(config, readFailure);
                     }
@@ -499,7 +565,8 @@ public final class RunSender {
                 if (config.size() == before) {
                     return rejectConfig(config, e);
                 }
-            } catch (DalvaException e) {
+            }
+            catch (DalvaException e) {
                 if (!retryable(e)) {
                     return rejectConfig(config, e);
                 }
@@ -511,7 +578,10 @@ public final class RunSender {
         return true;
     }
 
-    /** Removes the keys the server holds: with the same value they were delivered, else they are reported. */
+    /**
+     * Removes the keys the server holds: with the same value they were delivered, else
+     * they are reported.
+     */
     private void dropStoredKeys(Map<String, Object> config, Map<String, Object> stored) {
         config.entrySet().removeIf(entry -> {
             if (!stored.containsKey(entry.getKey())) {
@@ -533,15 +603,17 @@ public final class RunSender {
 
     private boolean finishRun(JournalEvent event) {
         boolean failed = "failed".equals(event.string("state"));
-        for (int retry = 0; ; retry++) {
+        for (int retry = 0;; retry++) {
             try {
                 if (failed) {
                     client.setState(manifest.serverId(), RunState.FAILED);
-                } else {
+                }
+                else {
                     client.finish(manifest.serverId());
                 }
                 return true;
-            } catch (DalvaException e) {
+            }
+            catch (DalvaException e) {
                 if (!retryable(e)) {
                     report("(run state)", null, e.status(), reason(e));
                     return true;
@@ -553,13 +625,14 @@ public final class RunSender {
         }
     }
 
-    // --- retries and reports -------------------------------------------------------------
+    // --- retries and reports
+    // -------------------------------------------------------------
 
     /**
-     * Everything but the server's verdict on the values themselves (409, 422) or on the run
-     * (404) is retried: connection failures, timeouts, 429, 5xx, and also what a proxy in front
-     * of the server may answer (401, 403, 502 pages) until it is fixed. Data is never dropped for
-     * those.
+     * Everything but the server's verdict on the values themselves (409, 422) or on the
+     * run (404) is retried: connection failures, timeouts, 429, 5xx, and also what a
+     * proxy in front of the server may answer (401, 403, 502 pages) until it is fixed.
+     * Data is never dropped for those.
      */
     static boolean retryable(DalvaException e) {
         return !(e instanceof DalvaConflictException || e instanceof DalvaInvalidRequestException
@@ -568,8 +641,8 @@ public final class RunSender {
 
     private boolean sleepBeforeRetry(int retry, String what, DalvaException cause) {
         long delay = options.backoff().delayNanos(retry, random);
-        retryLogger.log("Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage()
-                + "); retrying in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
+        retryLogger.log("Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage() + "); retrying in "
+                + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
         long deadline = System.nanoTime() + delay;
         journal.prepareSpare();
         forceIfDue();
@@ -608,4 +681,5 @@ public final class RunSender {
         SpoolManifest current = manifest;
         return current.serverRunId() != null ? current.serverRunId() : current.localId();
     }
+
 }

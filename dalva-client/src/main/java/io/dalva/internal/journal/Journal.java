@@ -26,52 +26,80 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * The append-only event journal of one run: the queue between the recording thread and the
- * sender, and the spool that survives a crash.
+ * The append-only event journal of one run: the queue between the recording thread and
+ * the sender, and the spool that survives a crash.
  *
- * <p>On disk a run is a folder {@code manifest.json} + {@code events/<first seq>.jsonl}, one JSON
- * event per line in the format of Dalva's own journal. {@link #append} encodes the event and copies
- * it into a memory-mapped segment file: a memory write, no system call, yet the bytes belong to the
- * operating system's page cache at once, so they survive the death of the process (SIGKILL, OOM).
- * {@link #force()} (on the sender's timer and at finish) also makes them survive a power loss.
- * Segments are preallocated ({@code segmentBytes}, sparse) and end at the first NUL byte; a full
- * segment is sealed and a new one mapped. The sender reads events back through a {@link Reader},
- * and {@link #acknowledge} records (in the 8-byte mapped file {@code delivered}) the highest
+ * <p>
+ * On disk a run is a folder {@code manifest.json} + {@code events/<first seq>.jsonl}, one
+ * JSON event per line in the format of Dalva's own journal. {@link #append} encodes the
+ * event and copies it into a memory-mapped segment file: a memory write, no system call,
+ * yet the bytes belong to the operating system's page cache at once, so they survive the
+ * death of the process (SIGKILL, OOM). {@link #force()} (on the sender's timer and at
+ * finish) also makes them survive a power loss. Segments are preallocated
+ * ({@code segmentBytes}, sparse) and end at the first NUL byte; a full segment is sealed
+ * and a new one mapped. The sender reads events back through a {@link Reader}, and
+ * {@link #acknowledge} records (in the 8-byte mapped file {@code delivered}) the highest
  * sequence number the server has taken, deleting segments it covers.
  *
- * <p>Without a directory the same segments live on the Java heap (bounded, lost with the process).
+ * <p>
+ * Without a directory the same segments live on the Java heap (bounded, lost with the
+ * process).
  *
- * <p>Threads: any number of recording threads append (serialized by one lock that only they
- * take); one sender thread reads, acknowledges, forces and maps spare segments without ever
- * taking that lock, so a recording thread never waits for the sender, let alone the server.
+ * <p>
+ * Threads: any number of recording threads append (serialized by one lock that only they
+ * take); one sender thread reads, acknowledges, forces and maps spare segments without
+ * ever taking that lock, so a recording thread never waits for the sender, let alone the
+ * server.
  */
 public final class Journal implements AutoCloseable {
 
     private static final Log log = Log.of(Journal.class);
+
     private static final WarnThenDebug dropLogger = new WarnThenDebug(Journal.class);
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     static final String EVENTS = "events";
     static final String DELIVERED = "delivered";
     static final String LOCK = "lock";
 
     private final Path dir;
+
     private final int segmentBytes;
+
     private final long maxBytes;
+
     private final Object appendLock = new Object(); // taken by recording threads only
+
     private final EventEncoder encoder = new EventEncoder(); // guarded by appendLock
-    private final List<Segment> segments = new CopyOnWriteArrayList<>(); // ordered by firstSeq
+
+    private final List<Segment> segments = new CopyOnWriteArrayList<>(); // ordered by
+                                                                         // firstSeq
+
     private final ConcurrentLinkedQueue<MappedByteBuffer> unforced = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<Spare> spare = new AtomicReference<>(); // mapped ahead by the sender
+
+    private final AtomicReference<Spare> spare = new AtomicReference<>(); // mapped ahead
+                                                                          // by the sender
+
     private final AtomicLong nextFileIndex = new AtomicLong(1);
+
     private final AtomicLong heldBytes = new AtomicLong();
+
     private final long recoveredSeq;
+
     private final MappedByteBuffer deliveredFile;
+
     private final FileChannel lockChannel;
+
     private final FileLock fileLock;
+
     private volatile Segment active; // written under appendLock
+
     private volatile long lastSeq; // written under appendLock
+
     private long droppedEvents; // guarded by appendLock
+
     private volatile boolean closed; // written under appendLock
+
     private volatile long deliveredSeq; // written by the sender
 
     private Journal(Path dir, int segmentBytes, long maxBytes) throws IOException {
@@ -96,7 +124,8 @@ public final class Journal implements AutoCloseable {
         FileLock acquired;
         try {
             acquired = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
+        }
+        catch (OverlappingFileLockException e) {
             acquired = null;
         }
         if (acquired == null) {
@@ -113,7 +142,10 @@ public final class Journal implements AutoCloseable {
         recoveredSeq = lastSeq;
     }
 
-    /** Opens (creating or recovering) the journal in a run folder; the folder is locked until close. */
+    /**
+     * Opens (creating or recovering) the journal in a run folder; the folder is locked
+     * until close.
+     */
     public static Journal open(Path dir, int segmentBytes, long maxBytes) throws IOException {
         return new Journal(dir, segmentBytes, maxBytes);
     }
@@ -122,7 +154,8 @@ public final class Journal implements AutoCloseable {
     public static Journal inMemory(int segmentBytes, long maxBytes) {
         try {
             return new Journal(null, segmentBytes, maxBytes);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -131,7 +164,9 @@ public final class Journal implements AutoCloseable {
         return dir;
     }
 
-    /** The highest sequence number found on disk when the journal was opened (0 if new). */
+    /**
+     * The highest sequence number found on disk when the journal was opened (0 if new).
+     */
     public long recoveredSeq() {
         return recoveredSeq;
     }
@@ -161,7 +196,8 @@ public final class Journal implements AutoCloseable {
             EventEncoder.writeMap(generator, metrics);
             if (step == null) {
                 generator.writeNullField("step");
-            } else {
+            }
+            else {
                 generator.writeNumberField("step", step.intValue());
             }
         });
@@ -174,7 +210,8 @@ public final class Journal implements AutoCloseable {
         });
     }
 
-    public long appendRunCreated(String project, String name, Map<String, ?> config, String resumeFrom, String forkFrom) {
+    public long appendRunCreated(String project, String name, Map<String, ?> config, String resumeFrom,
+            String forkFrom) {
         return append(JournalEvent.RUN_CREATED, generator -> {
             generator.writeStringField("project", project);
             generator.writeStringField("name", name);
@@ -190,8 +227,9 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Appends one event and returns its sequence number, or -1 when the journal is closed or full
-     * (the event is dropped, counted and logged). Never blocks on I/O except to map a new segment.
+     * Appends one event and returns its sequence number, or -1 when the journal is closed
+     * or full (the event is dropped, counted and logged). Never blocks on I/O except to
+     * map a new segment.
      */
     public long append(String type, EventEncoder.Payload payload) {
         synchronized (appendLock) {
@@ -225,21 +263,24 @@ public final class Journal implements AutoCloseable {
         Segment previous = active;
         if (previous != null && previous.buffer instanceof MappedByteBuffer mapped) {
             unforced.add(mapped);
-            previous.buffer = null; // readers keep their own views; the mapping goes with the last one
+            previous.buffer = null; // readers keep their own views; the mapping goes with
+                                    // the last one
         }
         Segment segment = null;
         Spare ready = spare.getAndSet(null);
         if (ready != null && ready.buffer.capacity() >= capacity) {
             segment = new Segment(firstSeq, ready.file, ready.buffer, ready.buffer.capacity());
-        } else {
+        }
+        else {
             discard(ready);
             if (dir != null) {
                 try {
                     Spare created = mapNewFile(capacity);
                     segment = new Segment(firstSeq, created.file, created.buffer, capacity);
-                } catch (IOException e) {
-                    log.warn("Cannot create a Dalva spool segment in " + dir + " (" + e
-                            + "); keeping events in memory", e);
+                }
+                catch (IOException e) {
+                    log.warn("Cannot create a Dalva spool segment in " + dir + " (" + e + "); keeping events in memory",
+                            e);
                 }
             }
         }
@@ -251,7 +292,10 @@ public final class Journal implements AutoCloseable {
         active = segment;
     }
 
-    /** Maps the next segment file ahead of need, so that {@link #append} rarely waits for the file system. */
+    /**
+     * Maps the next segment file ahead of need, so that {@link #append} rarely waits for
+     * the file system.
+     */
     public void prepareSpare() {
         if (dir == null || closed || spare.get() != null) {
             return;
@@ -259,7 +303,8 @@ public final class Journal implements AutoCloseable {
         Spare created;
         try {
             created = mapNewFile(segmentBytes);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             log.debug("Cannot prepare a Dalva spool segment in " + dir, e);
             return;
         }
@@ -274,12 +319,16 @@ public final class Journal implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(unused.file);
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             log.debug("Cannot delete unused spool segment " + unused.file, e);
         }
     }
 
-    /** Creates and maps a segment file, and takes its page faults now rather than in {@link #append}. */
+    /**
+     * Creates and maps a segment file, and takes its page faults now rather than in
+     * {@link #append}.
+     */
     private Spare mapNewFile(int capacity) throws IOException {
         Path file = dir.resolve(EVENTS).resolve(segmentName(nextFileIndex.getAndIncrement()));
         MappedByteBuffer buffer;
@@ -293,7 +342,10 @@ public final class Journal implements AutoCloseable {
         return new Spare(file, buffer);
     }
 
-    /** Segment files are numbered in creation order; each event inside carries its own seq. */
+    /**
+     * Segment files are numbered in creation order; each event inside carries its own
+     * seq.
+     */
     static String segmentName(long fileIndex) {
         return String.format("%020d.jsonl", fileIndex);
     }
@@ -301,10 +353,14 @@ public final class Journal implements AutoCloseable {
     private record Spare(Path file, MappedByteBuffer buffer) {
     }
 
-    /** Records that every event up to {@code seq} is done and deletes the segments this covers; ignored once closed. */
+    /**
+     * Records that every event up to {@code seq} is done and deletes the segments this
+     * covers; ignored once closed.
+     */
     public void acknowledge(long seq) {
         if (closed || seq <= deliveredSeq) {
-            return; // a closed journal may already belong to a replay: leave its files alone
+            return; // a closed journal may already belong to a replay: leave its files
+                    // alone
         }
         deliveredSeq = seq;
         if (deliveredFile != null) {
@@ -323,14 +379,18 @@ public final class Journal implements AutoCloseable {
             if (segment.file != null) {
                 try {
                     Files.deleteIfExists(segment.file);
-                } catch (IOException e) {
+                }
+                catch (IOException e) {
                     log.debug("Cannot delete delivered spool segment " + segment.file, e);
                 }
             }
         }
     }
 
-    /** Forces written events to the storage device (for power loss; a crash needs nothing). */
+    /**
+     * Forces written events to the storage device (for power loss; a crash needs
+     * nothing).
+     */
     public void force() {
         List<MappedByteBuffer> buffers = new ArrayList<>();
         for (MappedByteBuffer sealed = unforced.poll(); sealed != null; sealed = unforced.poll()) {
@@ -346,7 +406,8 @@ public final class Journal implements AutoCloseable {
         for (MappedByteBuffer buffer : buffers) {
             try {
                 buffer.force();
-            } catch (UncheckedIOException e) {
+            }
+            catch (UncheckedIOException e) {
                 log.debug("Cannot force Dalva spool to disk", e);
             }
         }
@@ -381,7 +442,8 @@ public final class Journal implements AutoCloseable {
             for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             log.debug("Cannot delete delivered spool " + dir, e);
         }
     }
@@ -393,7 +455,8 @@ public final class Journal implements AutoCloseable {
         try {
             fileLock.release();
             lockChannel.close();
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             log.debug("Cannot release spool lock " + dir, e);
         }
     }
@@ -422,12 +485,16 @@ public final class Journal implements AutoCloseable {
         String name = file.getFileName().toString();
         try {
             return Long.parseLong(name.substring(0, name.length() - ".jsonl".length()));
-        } catch (NumberFormatException e) {
+        }
+        catch (NumberFormatException e) {
             return 0;
         }
     }
 
-    /** Reads a segment left by an earlier process: its events end at the first NUL or broken line. */
+    /**
+     * Reads a segment left by an earlier process: its events end at the first NUL or
+     * broken line.
+     */
     private static Segment recoverSegment(Path file) throws IOException {
         long size = Files.size(file);
         if (size == 0 || size > Integer.MAX_VALUE) {
@@ -464,7 +531,10 @@ public final class Journal implements AutoCloseable {
         return segment;
     }
 
-    /** The index of the newline ending the line at {@code start}, or -1 (NUL or end first). */
+    /**
+     * The index of the newline ending the line at {@code start}, or -1 (NUL or end
+     * first).
+     */
     private static int lineEnd(ByteBuffer buffer, int start, int limit) {
         for (int i = start; i < limit; i++) {
             byte b = buffer.get(i);
@@ -492,17 +562,25 @@ public final class Journal implements AutoCloseable {
             }
             return new JournalEvent(number.longValue(), type.toString(), String.valueOf(json.get("timestamp")),
                     payload instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of());
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             return null;
         }
     }
 
     private static final class Segment {
+
         final long firstSeq;
+
         final Path file;
+
         final int capacity;
-        volatile ByteBuffer buffer; // null once sealed (file-backed) or recovered: read the file
+
+        volatile ByteBuffer buffer; // null once sealed (file-backed) or recovered: read
+                                    // the file
+
         volatile int limit;
+
         volatile long lastSeq;
 
         Segment(long firstSeq, Path file, ByteBuffer buffer, int capacity) {
@@ -511,21 +589,30 @@ public final class Journal implements AutoCloseable {
             this.buffer = buffer;
             this.capacity = capacity;
         }
+
     }
 
     /** Reads events in order; used by a single sender thread. */
     public final class Reader {
+
         private final long afterSeq;
+
         private Segment segment;
+
         private ByteBuffer view;
+
         private int position;
+
         private JournalEvent peeked;
 
         private Reader(long afterSeq) {
             this.afterSeq = afterSeq;
         }
 
-        /** The next event without consuming it, or {@code null} when none is available yet. */
+        /**
+         * The next event without consuming it, or {@code null} when none is available
+         * yet.
+         */
         public JournalEvent peek() {
             if (peeked == null) {
                 peeked = read();
@@ -553,7 +640,8 @@ public final class Journal implements AutoCloseable {
                     continue;
                 }
                 int end = lineEnd(view, position, limit);
-                if (end < 0) { // cannot happen for our own appends; a torn line from a crash ends the segment
+                if (end < 0) { // cannot happen for our own appends; a torn line from a
+                               // crash ends the segment
                     position = limit;
                     continue;
                 }
@@ -565,7 +653,10 @@ public final class Journal implements AutoCloseable {
             }
         }
 
-        /** Moves past {@code current} (null: to the first segment) if a later segment exists. */
+        /**
+         * Moves past {@code current} (null: to the first segment) if a later segment
+         * exists.
+         */
         private boolean moveTo(Segment current) {
             Segment nextSegment = null;
             for (Segment candidate : segments) {
@@ -574,7 +665,8 @@ public final class Journal implements AutoCloseable {
                     break;
                 }
             }
-            // A segment is complete once the next one exists: look at the limit after the list.
+            // A segment is complete once the next one exists: look at the limit after the
+            // list.
             if (current != null && position < current.limit) {
                 return true;
             }
@@ -586,7 +678,8 @@ public final class Journal implements AutoCloseable {
             if (buffer == null) {
                 try (FileChannel channel = FileChannel.open(nextSegment.file, StandardOpenOption.READ)) {
                     buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, nextSegment.capacity);
-                } catch (IOException e) {
+                }
+                catch (IOException e) {
                     log.warn("Cannot read spool segment " + nextSegment.file + "; its events are skipped", e);
                     segment = nextSegment;
                     view = ByteBuffer.allocate(0);
@@ -599,5 +692,7 @@ public final class Journal implements AutoCloseable {
             position = 0;
             return true;
         }
+
     }
+
 }

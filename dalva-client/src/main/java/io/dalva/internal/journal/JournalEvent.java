@@ -9,9 +9,13 @@ import java.util.Map;
 public record JournalEvent(long seq, String type, String timestamp, Map<String, Object> payload) {
 
     public static final String RUN_CREATED = "run_created";
+
     public static final String RUN_RESUMED = "run_resumed";
+
     public static final String METRICS_LOGGED = "metrics_logged";
+
     public static final String CONFIG_LOGGED = "config_logged";
+
     public static final String RUN_FINISHED = "run_finished";
 
     @SuppressWarnings("unchecked")

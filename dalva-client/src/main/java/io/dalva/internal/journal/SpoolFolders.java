@@ -15,7 +15,10 @@ public final class SpoolFolders {
     private SpoolFolders() {
     }
 
-    /** The run folders in {@code dir}: itself if it holds a manifest, else its subfolders that do. */
+    /**
+     * The run folders in {@code dir}: itself if it holds a manifest, else its subfolders
+     * that do.
+     */
     public static List<Path> runFolders(Path dir) {
         if (Files.isRegularFile(dir.resolve(SpoolManifest.FILE))) {
             return List.of(dir);
@@ -30,14 +33,18 @@ public final class SpoolFolders {
                     folders.add(child);
                 }
             }
-        } catch (IOException e) {
+        }
+        catch (IOException e) {
             throw new UncheckedIOException("cannot list spool folder " + dir, e);
         }
         folders.sort(null);
         return folders;
     }
 
-    /** The folder in {@code spool} holding run {@code runId} of {@code project} on {@code serverUrl}, or null. */
+    /**
+     * The folder in {@code spool} holding run {@code runId} of {@code project} on
+     * {@code serverUrl}, or null.
+     */
     public static Path find(Path spool, String serverUrl, String project, String runId) {
         for (Path folder : runFolders(spool)) {
             try {
@@ -46,10 +53,12 @@ public final class SpoolFolders {
                         && Objects.equals(serverUrl, manifest.serverUrl())) {
                     return folder;
                 }
-            } catch (IOException | RuntimeException e) {
+            }
+            catch (IOException | RuntimeException e) {
                 // not a readable run folder: not ours to resume
             }
         }
         return null;
     }
+
 }

@@ -18,13 +18,14 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A run folder's {@code manifest.json}, in the shape of Dalva's journal manifests
  * ({@code format_version, resource_type, run_id, project, name, state, created_at, updated_at})
- * plus what delivery needs: the server it goes to and the server's ids once the run exists there.
- * {@code run_id} is the server's run id when known, else the local id.
+ * plus what delivery needs: the server it goes to and the server's ids once the run
+ * exists there. {@code run_id} is the server's run id when known, else the local id.
  */
-public record SpoolManifest(String localId, String project, String name, String state, String serverUrl,
-        Long serverId, String serverRunId, String createdAt, String updatedAt) {
+public record SpoolManifest(String localId, String project, String name, String state, String serverUrl, Long serverId,
+        String serverRunId, String createdAt, String updatedAt) {
 
     public static final String FILE = "manifest.json";
+
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public static SpoolManifest create(String project, String name, String serverUrl) {
@@ -80,7 +81,8 @@ public record SpoolManifest(String localId, String project, String name, String 
         try {
             Files.move(temporary, runDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
+        }
+        catch (AtomicMoveNotSupportedException e) {
             Files.move(temporary, runDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
         }
     }
@@ -88,10 +90,9 @@ public record SpoolManifest(String localId, String project, String name, String 
     public static SpoolManifest read(Path runDir) throws IOException {
         Map<?, ?> json = MAPPER.readValue(runDir.resolve(FILE).toFile(), Map.class);
         Object serverId = json.get("server_id");
-        return new SpoolManifest(text(json, "local_id"), text(json, "project"), text(json, "name"),
-                text(json, "state"), text(json, "server_url"),
-                serverId instanceof Number number ? number.longValue() : null, text(json, "server_run_id"),
-                text(json, "created_at"), text(json, "updated_at"));
+        return new SpoolManifest(text(json, "local_id"), text(json, "project"), text(json, "name"), text(json, "state"),
+                text(json, "server_url"), serverId instanceof Number number ? number.longValue() : null,
+                text(json, "server_run_id"), text(json, "created_at"), text(json, "updated_at"));
     }
 
     private static String text(Map<?, ?> json, String key) {

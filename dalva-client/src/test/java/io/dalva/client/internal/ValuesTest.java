@@ -26,29 +26,42 @@ class ValuesTest {
 
     @Test
     void keepsEveryScalarTypeAndNarrowsIntegersTo32Bits() {
-        Map<String, Object> flat = Values.flattenMetrics(Map.of("i", 1, "l", 7L, "s", (short) 2, "b", (byte) 3,
-                "f", 0.5f, "d", 0.25, "bool", true, "str", "x"));
+        Map<String, Object> flat = Values.flattenMetrics(
+                Map.of("i", 1, "l", 7L, "s", (short) 2, "b", (byte) 3, "f", 0.5f, "d", 0.25, "bool", true, "str", "x"));
 
-        assertThat(flat).containsEntry("i", 1).containsEntry("l", 7).containsEntry("s", 2).containsEntry("b", 3)
-            .containsEntry("f", 0.5f).containsEntry("d", 0.25).containsEntry("bool", true).containsEntry("str", "x");
+        assertThat(flat).containsEntry("i", 1)
+            .containsEntry("l", 7)
+            .containsEntry("s", 2)
+            .containsEntry("b", 3)
+            .containsEntry("f", 0.5f)
+            .containsEntry("d", 0.25)
+            .containsEntry("bool", true)
+            .containsEntry("str", "x");
         assertThat(Values.flattenMetrics(Map.of("max", (long) Integer.MAX_VALUE, "min", (long) Integer.MIN_VALUE)))
-            .containsEntry("max", Integer.MAX_VALUE).containsEntry("min", Integer.MIN_VALUE);
+            .containsEntry("max", Integer.MAX_VALUE)
+            .containsEntry("min", Integer.MIN_VALUE);
     }
 
     @Test
     void rejectsNonFiniteNumbersNamingTheKey() {
-        assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(Map.of("train", Map.of("loss", Double.NaN))))
-            .withMessageContaining("'train/loss'").withMessageContaining("NaN");
-        assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(Map.of("x", Double.POSITIVE_INFINITY)))
-            .withMessageContaining("'x'").withMessageContaining("Infinity");
-        assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(Map.of("f", Float.NEGATIVE_INFINITY)))
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> Values.flattenMetrics(Map.of("train", Map.of("loss", Double.NaN))))
+            .withMessageContaining("'train/loss'")
+            .withMessageContaining("NaN");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> Values.flattenMetrics(Map.of("x", Double.POSITIVE_INFINITY)))
+            .withMessageContaining("'x'")
+            .withMessageContaining("Infinity");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> Values.flattenMetrics(Map.of("f", Float.NEGATIVE_INFINITY)))
             .withMessageContaining("'f'");
     }
 
     @Test
     void rejectsIntegersBeyond32BitsNamingTheKey() {
         assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(Map.of("tokens", 3_000_000_000L)))
-            .withMessageContaining("'tokens'").withMessageContaining("32-bit");
+            .withMessageContaining("'tokens'")
+            .withMessageContaining("32-bit");
         assertThatIllegalArgumentException()
             .isThrownBy(() -> Values.flattenMetrics(Map.of("low", (long) Integer.MIN_VALUE - 1)))
             .withMessageContaining("'low'");
@@ -61,7 +74,8 @@ class ValuesTest {
         assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(withNull))
             .withMessageContaining("'missing' is null");
         assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(Map.of("price", BigDecimal.ONE)))
-            .withMessageContaining("'price'").withMessageContaining("java.math.BigDecimal");
+            .withMessageContaining("'price'")
+            .withMessageContaining("java.math.BigDecimal");
         assertThatIllegalArgumentException().isThrownBy(() -> Values.flattenMetrics(Map.of("list", List.of(1))))
             .withMessageContaining("'list'");
     }
@@ -99,7 +113,8 @@ class ValuesTest {
     @Test
     void configAcceptsListsOfScalarsAndChecksTheirElements() {
         assertThat(Values.flattenConfig(Map.of("layers", List.of(64, 32), "opt", Map.of("betas", List.of(0.9, 0.999)))))
-            .containsEntry("layers", List.of(64, 32)).containsEntry("opt/betas", List.of(0.9, 0.999));
+            .containsEntry("layers", List.of(64, 32))
+            .containsEntry("opt/betas", List.of(0.9, 0.999));
         assertThatIllegalArgumentException()
             .isThrownBy(() -> Values.flattenConfig(Map.of("bad", Arrays.asList(1.0, Double.NaN))))
             .withMessageContaining("config 'bad[1]'");
@@ -130,4 +145,5 @@ class ValuesTest {
         assertThat(Values.sameValue("adam", "adam")).isTrue();
         assertThat(Values.sameValue(null, "adam")).isFalse();
     }
+
 }

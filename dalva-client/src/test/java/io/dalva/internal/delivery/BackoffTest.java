@@ -14,7 +14,7 @@ class BackoffTest {
     @Test
     void delaysDoubleUpToTheMaximumWithJitterInTheUpperHalf() {
         SplittableRandom random = new SplittableRandom(42);
-        long[] ceilings = {100, 200, 400, 800, 1600, 3200, 5000, 5000};
+        long[] ceilings = { 100, 200, 400, 800, 1600, 3200, 5000, 5000 };
         for (int retry = 0; retry < ceilings.length; retry++) {
             long ceiling = Duration.ofMillis(ceilings[retry]).toNanos();
             assertThat(backoff.ceilingNanos(retry)).isEqualTo(ceiling);
@@ -39,8 +39,11 @@ class BackoffTest {
     @Test
     void boundsAreValidated() {
         assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("positive");
         assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below");
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("below");
     }
+
 }

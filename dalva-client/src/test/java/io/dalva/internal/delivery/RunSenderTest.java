@@ -34,15 +34,22 @@ class RunSenderTest {
     Path tmp;
 
     DalvaTestServer server;
+
     DalvaClient client;
+
     Journal journal;
+
     RunSender sender;
 
     @BeforeEach
     void startServer() {
         server = DalvaTestServer.start();
-        client = DalvaClient.builder().serverUrl(server.url()).connectTimeout(Duration.ofMillis(500))
-                .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(3)).build();
+        client = DalvaClient.builder()
+            .serverUrl(server.url())
+            .connectTimeout(Duration.ofMillis(500))
+            .readTimeout(Duration.ofSeconds(2))
+            .callTimeout(Duration.ofSeconds(3))
+            .build();
     }
 
     @AfterEach
@@ -100,17 +107,21 @@ class RunSenderTest {
         assertEveryStepOnce(200);
         assertThat(server.run(runDbId()).orElseThrow().state()).isEqualTo("completed");
         assertThat(server.run(runDbId()).orElseThrow().config()).containsEntry("lr", 0.5);
-        List<RecordedRequest> batches = server.requests().stream()
-                .filter(request -> request.path().endsWith("/log/batch")).toList();
+        List<RecordedRequest> batches = server.requests()
+            .stream()
+            .filter(request -> request.path().endsWith("/log/batch"))
+            .toList();
         assertThat(batches).allSatisfy(request -> assertThat(request.status()).isEqualTo(200));
-        assertThat(batches.size()).isLessThan(200); // batched: at most 50 values a request
+        assertThat(batches.size()).isLessThan(200); // batched: at most 50 values a
+                                                    // request
         assertThat(sender.takeFailures()).isNull();
     }
 
     @Test
     void theSamePathAndStepTwiceNeverShareABatchAndTheSecondIsReported() throws IOException {
         startSender(FAST);
-        server.delayResponses(Duration.ofMillis(100)); // let events pile up behind the run creation
+        server.delayResponses(Duration.ofMillis(100)); // let events pile up behind the
+                                                       // run creation
         journal.appendMetrics(Map.of("loss", 1.0), 0);
         journal.appendMetrics(Map.of("loss", 2.0), 0);
         journal.appendMetrics(Map.of("loss", 3.0), 1);
@@ -168,7 +179,10 @@ class RunSenderTest {
 
         assertEveryStepOnce(30);
         assertThat(server.storedValueCount(runDbId())).isEqualTo(2 * 30);
-        assertThat(server.requests()).anyMatch(request -> request.status() == 409); // the retry, counted delivered
+        assertThat(server.requests()).anyMatch(request -> request.status() == 409); // the
+                                                                                    // retry,
+                                                                                    // counted
+                                                                                    // delivered
         assertThat(sender.takeFailures()).isNull();
     }
 
@@ -178,7 +192,8 @@ class RunSenderTest {
         logSteps(0, 10);
         assertThat(awaitAll(Duration.ofSeconds(10))).isTrue();
         server.delayResponses(Duration.ofMillis(50));
-        journal.appendMetrics(Map.of("loss", 99.0, "other", 1.0), 5); // loss@5 exists: a genuine conflict
+        journal.appendMetrics(Map.of("loss", 99.0, "other", 1.0), 5); // loss@5 exists: a
+                                                                      // genuine conflict
         logSteps(10, 40);
         assertThat(awaitAll(Duration.ofSeconds(10))).isTrue();
 
@@ -189,7 +204,7 @@ class RunSenderTest {
         DalvaDeliveryException failures = sender.takeFailures();
         assertThat(failures.total()).isEqualTo(1);
         assertThat(failures.failures().get(0)).extracting(DeliveryFailure::path, DeliveryFailure::step)
-                .containsExactly("loss", 5);
+            .containsExactly("loss", 5);
         assertThat(failures.getMessage()).contains("loss at step 5").contains("already exists");
     }
 
@@ -224,7 +239,8 @@ class RunSenderTest {
         assertThat(awaitAll(Duration.ofSeconds(20))).isTrue();
         assertEveryStepOnce(400);
         try (var files = Files.list(tmp.resolve("run").resolve("events"))) {
-            assertThat(files.count()).isLessThanOrEqualTo(2); // delivered segments are deleted
+            assertThat(files.count()).isLessThanOrEqualTo(2); // delivered segments are
+                                                              // deleted
         }
     }
 
@@ -246,8 +262,10 @@ class RunSenderTest {
     private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
 }

@@ -51,9 +51,11 @@ class JournalTest {
         List<String> lines = Files.readAllLines(runDir.resolve("events").resolve(Journal.segmentName(1)),
                 StandardCharsets.UTF_8);
         Map<?, ?> second = new ObjectMapper().readValue(lines.get(1), Map.class);
-        assertThat(new ArrayList<Object>(second.keySet())).containsExactly("version", "seq", "timestamp", "type", "payload");
+        assertThat(new ArrayList<Object>(second.keySet())).containsExactly("version", "seq", "timestamp", "type",
+                "payload");
         assertThat(second.get("version")).isEqualTo(1);
-        assertThat((String) second.get("timestamp")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
+        assertThat((String) second.get("timestamp"))
+            .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
         assertThat(lines.get(1)).contains("\"loss\":1.0").contains("\"epoch\":3");
     }
 
@@ -95,7 +97,8 @@ class JournalTest {
             for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
                 steps.add(event.step());
             }
-            assertThat(steps).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(12, 30).boxed().toList());
+            assertThat(steps)
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(12, 30).boxed().toList());
         }
     }
 
@@ -124,8 +127,8 @@ class JournalTest {
     void aFolderIsLockedByOneJournalAtATime() throws IOException {
         Path runDir = tmp.resolve("run");
         try (Journal journal = Journal.open(runDir, 4096, 1 << 20)) {
-            assertThatThrownBy(() -> Journal.open(runDir, 4096, 1 << 20))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("in use");
+            assertThatThrownBy(() -> Journal.open(runDir, 4096, 1 << 20)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("in use");
         }
         Journal.open(runDir, 4096, 1 << 20).close();
     }
@@ -151,4 +154,5 @@ class JournalTest {
             return files.toList();
         }
     }
+
 }

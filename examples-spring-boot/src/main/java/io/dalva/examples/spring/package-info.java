@@ -1,5 +1,5 @@
 /**
- * A Spring Boot web application that exports its metrics to Dalva with properties only (not
- * published).
+ * A Spring Boot web application that exports its metrics to Dalva with properties only
+ * (not published).
  */
 package io.dalva.examples.spring;

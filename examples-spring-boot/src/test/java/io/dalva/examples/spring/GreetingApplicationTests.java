@@ -24,15 +24,15 @@ class GreetingApplicationTests {
     void exampleRecordsItsGreetingsInOneCompletedRun() throws Exception {
         try (DalvaTestServer server = DalvaTestServer.start()) {
             try (ConfigurableApplicationContext context = SpringApplication.run(GreetingApplication.class,
-                    "--server.port=0", "--dalva.server-url=" + server.url(),
-                    "--dalva.shutdown-timeout=30s")) {
+                    "--server.port=0", "--dalva.server-url=" + server.url(), "--dalva.shutdown-timeout=30s")) {
                 int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
                 HttpResponse<String> response = HttpClient.newHttpClient()
                     .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/greeting?name=Dalva"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(response.body()).isEqualTo("Hello, Dalva!");
             }
-            StoredRun run = server.runs().stream()
+            StoredRun run = server.runs()
+                .stream()
                 .filter((candidate) -> candidate.project().equals("greeting-service"))
                 .findFirst()
                 .orElseThrow();
