@@ -38,7 +38,7 @@ import java.lang.annotation.Target;
  * class TrainingTest {
  *
 
-@Test
+&#64;Test
  *     void logsTheLoss(DalvaTestServer server, @DalvaTestServerExtension.Url String url) { ... }
  * }
  * }</pre>
