@@ -4,19 +4,20 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback HTTP endpoint that reads every request body and throws it away: the common
- * receiver of the publish benchmarks, run in its own JVM (see {@link ChildJvm}) so that
- * its CPU time and allocations are not charged to the registry being measured.
+ * A loopback HTTP endpoint that reads every request body, counts its bytes and metric
+ * values ({@link BodyValues}) and throws it away: the common receiver of the publish
+ * benchmarks, run in its own JVM (see {@link ChildJvm}) so that its CPU time and
+ * allocations are not charged to the registry being measured.
  *
  * <p>
  * It answers just enough of Dalva's API for a run to open and finish
@@ -24,15 +25,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * run's metric list), and {@code 200 {"success":true}} to every other POST, whatever its
  * path: Influx's {@code /write}, OTLP's {@code /v1/metrics}, Dalva's {@code /log} and
  * {@code /log/batch}. {@code GET /__stats} returns
- * {@code <requests> <bodyBytes> <failures>} of the data requests received since the last
- * {@code POST /__reset}, so a benchmark can check that its registry really sent
- * something.
+ * {@code <requests> <bodyBytes> <values> <failures>} of the data requests received since
+ * the last {@code POST /__reset} (see {@link SinkStats}). After {@code POST /__hold}
+ * every data request waits, unanswered, until {@code POST /__release} (at most 10
+ * minutes): a server that holds the sender.
  */
 public final class LoopbackSink {
 
     static final String STATS_PATH = "/__stats";
 
     static final String RESET_PATH = "/__reset";
+
+    static final String HOLD_PATH = "/__hold";
+
+    static final String RELEASE_PATH = "/__release";
+
+    private static final long MAX_HOLD_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private static final byte[] SUCCESS = bytes("{\"success\":true}");
 
@@ -52,21 +60,30 @@ public final class LoopbackSink {
 
     private final AtomicLong bodyBytes = new AtomicLong();
 
+    private final AtomicLong values = new AtomicLong();
+
     private final AtomicLong failures = new AtomicLong();
 
-    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+    private final Object holdLock = new Object();
+
+    private boolean holding;
 
     private LoopbackSink() {
     }
 
     /** Starts the sink on a free loopback port and prints {@code LISTENING <port>}. */
-    public static void main(String[] args) throws IOException {
-        ChildJvm.serve(new LoopbackSink()::start);
+    public static void main(String[] args) {
+        ChildJvm.serve(() -> start().getAddress().getPort());
     }
 
-    private int start() throws IOException {
+    /** Starts a sink in this JVM (for tests); stop the returned server when done. */
+    static HttpServer start() throws IOException {
+        return new LoopbackSink().listen();
+    }
+
+    private HttpServer listen() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
             Thread thread = new Thread(r, "sink-http");
             thread.setDaemon(true);
             return thread;
@@ -74,21 +91,27 @@ public final class LoopbackSink {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
-        return server.getAddress().getPort();
+        return server;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            long size = discard(exchange.getRequestBody());
+            byte[] body = exchange.getRequestBody().readAllBytes();
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             if (path.equals(STATS_PATH)) {
-                respond(exchange, 200, bytes(requests.get() + " " + bodyBytes.get() + " " + failures.get()));
+                respond(exchange, 200,
+                        bytes(requests.get() + " " + bodyBytes.get() + " " + values.get() + " " + failures.get()));
             }
             else if (path.equals(RESET_PATH)) {
                 requests.set(0);
                 bodyBytes.set(0);
+                values.set(0);
                 failures.set(0);
+                respond(exchange, 200, SUCCESS);
+            }
+            else if (path.equals(HOLD_PATH) || path.equals(RELEASE_PATH)) {
+                hold(path.equals(HOLD_PATH));
                 respond(exchange, 200, SUCCESS);
             }
             else if (path.equals("/api/health")) {
@@ -107,8 +130,8 @@ public final class LoopbackSink {
                 respond(exchange, 200, bytes("[]"));
             }
             else if (method.equals("POST")) {
-                requests.incrementAndGet();
-                bodyBytes.addAndGet(size);
+                count(path, exchange.getRequestHeaders().getFirst("Content-Encoding"), body);
+                awaitRelease();
                 respond(exchange, 200, SUCCESS);
             }
             else {
@@ -118,13 +141,37 @@ public final class LoopbackSink {
         }
     }
 
-    private long discard(InputStream body) throws IOException {
-        byte[] buffer = buffers.get();
-        long total = 0;
-        for (int n; (n = body.read(buffer)) >= 0;) {
-            total += n;
+    private void count(String path, String contentEncoding, byte[] body) {
+        try {
+            values.addAndGet(BodyValues.count(path, contentEncoding, body));
+            requests.incrementAndGet();
+            bodyBytes.addAndGet(body.length);
         }
-        return total;
+        catch (RuntimeException ex) {
+            failures.incrementAndGet();
+        }
+    }
+
+    private void hold(boolean hold) {
+        synchronized (holdLock) {
+            holding = hold;
+            holdLock.notifyAll();
+        }
+    }
+
+    private void awaitRelease() {
+        long deadline = System.nanoTime() + MAX_HOLD_NANOS;
+        synchronized (holdLock) {
+            for (long left; holding && (left = deadline - System.nanoTime()) > 0;) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(holdLock, left);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -1,14 +1,17 @@
 package io.dalva.benchmarks;
 
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.run.DalvaRun;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.CountingMode;
 import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,16 +30,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One publish of the same {@link MeterSet} by each registry to a {@link LoopbackSink} in
- * another JVM: time until the request(s) were answered (for Dalva: {@code step()} in
- * manual step mode), and (with {@code -prof gc}) bytes allocated per publish by every
- * thread of this JVM. Before each publish, outside the measured time, every meter records
- * fresh activity and the clock moves one step on.
+ * another JVM. The primary score is the wall time from the start of the publish until its
+ * data has reached the sink (for Dalva: {@code step()} in manual step mode, then
+ * {@code flush} of the registry's run, so the run's sender is included whether or not
+ * {@code step()} waits for it). {@link PublishCost} adds, for exactly that window, the
+ * CPU time and allocated bytes of every thread of this JVM, the time until the publishing
+ * call returned, and the sink's body bytes and metric values. Before each publish,
+ * outside the measured window, every meter records fresh activity and the clock moves one
+ * step on; that recording is in none of the figures.
  *
  * <p>
  * {@code baseline} publishes nothing: it reads every meter as any registry must
- * (Micrometer's {@code SimpleMeterRegistry} in step mode, same meters, same recordings).
- * Its CPU time and allocation are the share of the others' figures that is Micrometer's,
- * not the registry's: recording into the percentile histograms and reading them.
+ * (Micrometer's {@code SimpleMeterRegistry} in step mode, same meters, same recordings,
+ * percentile snapshots included). Its CPU time and allocation are the share of the
+ * others' figures that is Micrometer's, not the registry's.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +55,8 @@ public class PublishBenchmark {
 
     private static final Duration STEP = Duration.ofHours(1);
 
+    private static final Duration FLUSH_TIMEOUT = Duration.ofMinutes(2);
+
     @Param({ "100", "1000", "10000" })
     public int series;
 
@@ -56,30 +65,39 @@ public class PublishBenchmark {
 
     private ChildJvm sink;
 
+    private Path spool;
+
     private MockClock clock;
 
     private MeterSet meters;
 
     private Runnable publish;
 
+    private Runnable deliver = () -> {
+    };
+
     private MeterRegistry meterRegistry;
 
     private long publishes;
+
+    private SinkStats received = new SinkStats(0, 0, 0, 0);
 
     /** Keeps the baseline's reads observable. */
     public double readSum;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws IOException {
         sink = ChildJvm.start(LoopbackSink.class, "512m");
         clock = new MockClock();
         switch (registry) {
             case "dalva" -> {
-                Map<String, String> config = Map.of("dalva.serverUrl", sink.url(), "dalva.project", "bench",
-                        "dalva.stepMode", "MANUAL", "dalva.step", "1h");
-                DalvaMeterRegistry dalva = DalvaMeterRegistry.builder(config::get).clock(clock).build();
+                spool = Files.createTempDirectory("dalva-bench-publish");
+                DalvaMeterRegistry dalva = DalvaMeterRegistry.builder(DalvaSettings.manualSteps(sink.url(), spool))
+                    .clock(clock)
+                    .build();
                 meters = new MeterSet(dalva, series);
                 publish = dalva::step;
+                deliver = () -> flush(dalva.run());
                 meterRegistry = dalva;
             }
             case "influx" -> {
@@ -112,18 +130,35 @@ public class PublishBenchmark {
     }
 
     @Benchmark
-    public void publish() {
-        publish.run();
+    public void publish(PublishCost cost) {
+        cost.measure(publish, deliver);
         publishes++;
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
-        SinkStats stats = SinkStats.parse(sink.call("GET", LoopbackSink.STATS_PATH));
+    public void tearDown() throws IOException {
+        takeSinkStats();
         meterRegistry.close();
         sink.close();
+        if (spool != null) {
+            Spool.delete(spool);
+        }
         if (!registry.equals("baseline")) {
-            stats.check(registry, publishes);
+            received.check(registry, publishes);
+        }
+    }
+
+    /** What the sink received since the previous call, which resets it. */
+    SinkStats takeSinkStats() {
+        SinkStats stats = SinkStats.parse(sink.call("GET", LoopbackSink.STATS_PATH));
+        sink.call("POST", LoopbackSink.RESET_PATH);
+        received = received.plus(stats);
+        return stats;
+    }
+
+    private static void flush(DalvaRun run) {
+        if (run == null || !run.flush(FLUSH_TIMEOUT)) {
+            throw new IllegalStateException("the step did not reach the sink within " + FLUSH_TIMEOUT);
         }
     }
 

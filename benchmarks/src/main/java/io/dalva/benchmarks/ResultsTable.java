@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns one JMH run's JSON results ({@code -rf json -rff FILE}) into the Markdown tables
- * of {@code benchmarks/README.md}, ratios included, so that every figure there comes from
- * the same run:
+ * Turns one JMH run's JSON results ({@code -rf json -rff FILE}, with the
+ * {@link ThreadUsageProfiler} and {@link LoadAverageProfiler}) into the Markdown tables
+ * of {@code benchmarks/README.md}: every ratio is against the peer measured in the same
+ * run, every cost is the CPU time and allocation of the measured operation only, and the
+ * tables are headed by the load average before and after the run, marked <strong>NOT
+ * PUBLISHABLE</strong> above {@value LoadAverage#PUBLISHABLE_MAX}:
  * {@code java -cp benchmarks/target/benchmarks.jar io.dalva.benchmarks.ResultsTable FILE}.
  */
 public final class ResultsTable {
@@ -24,10 +28,16 @@ public final class ResultsTable {
     /** The real Dalva server's measured cost per stored value, lower bound. */
     private static final double SERVER_MICROS_PER_VALUE = 4000;
 
-    private final JsonNode results;
+    private static final String[] SERIES = { "100", "1000", "10000" };
 
-    private ResultsTable(JsonNode results) {
-        this.results = results;
+    private static final String PUBLISH = "PublishBenchmark.publish";
+
+    private final Results results;
+
+    private final StringBuilder out = new StringBuilder();
+
+    ResultsTable(JsonNode results) {
+        this.results = new Results(results);
     }
 
     public static void main(String[] args) throws IOException {
@@ -35,170 +45,189 @@ public final class ResultsTable {
             System.err.println("usage: ResultsTable <jmh-results.json>");
             System.exit(2);
         }
-        new ResultsTable(new ObjectMapper().readTree(Path.of(args[0]).toFile())).print();
+        System.out.print(new ResultsTable(new ObjectMapper().readTree(Path.of(args[0]).toFile())).render());
     }
 
-    private void print() {
+    /** The Markdown of every table the results have data for. */
+    String render() {
+        loadAverage();
         publishTable();
         recordingTable();
         logTable();
         footprintTable();
+        return out.toString();
+    }
+
+    private void loadAverage() {
+        List<Double> before = results.everyReading("load.before");
+        List<Double> after = results.everyReading("load.after");
+        double highest = before.isEmpty() ? Double.NaN : Double.NEGATIVE_INFINITY;
+        for (List<Double> readings : List.of(before, after)) {
+            for (double reading : readings) {
+                highest = Double.isNaN(reading) ? Double.NaN : Math.max(highest, reading);
+            }
+        }
+        line(LoadAverage.verdict(before.isEmpty() ? Double.NaN : before.get(0),
+                after.isEmpty() ? Double.NaN : after.get(after.size() - 1), highest));
+        line("");
     }
 
     private void publishTable() {
-        System.out.println("### Publish: one step of the same meters to a loopback endpoint (lower is better)");
-        System.out.println();
-        System.out.println(
-                "| series | registry | ms per publish | vs Influx | vs OTLP | KB allocated per publish | vs Influx | vs OTLP "
-                        + "| CPU ms per publish | own KB (minus baseline) | own CPU ms (minus baseline) |");
-        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (String series : new String[] { "100", "1000", "10000" }) {
-            JsonNode influx = find("PublishBenchmark.publish", "series", series, "registry", "influx");
-            JsonNode otlp = find("PublishBenchmark.publish", "series", series, "registry", "otlp");
-            JsonNode baseline = find("PublishBenchmark.publish", "series", series, "registry", "baseline");
+        if (results.find(PUBLISH) == null) {
+            return;
+        }
+        line("### Publish: one step of the same meters to a loopback sink (lower is better)");
+        line("");
+        line("CPU and allocation: every thread of the publishing JVM from the start of the publish until the sink "
+                + "has its data (the untimed recording before each publish excluded). Ratios: against the peer "
+                + "in the same run. Own: minus the baseline (Micrometer reading the same meters, sending nothing).");
+        line("");
+        line("| series | registry | CPU ms per publish | vs Influx | vs OTLP | KB allocated per publish | vs Influx "
+                + "| vs OTLP | bytes per value | values per publish | ms until delivered | ms until the call returned "
+                + "| own CPU ms | own KB |");
+        line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (String series : SERIES) {
+            Publish influx = publish(series, "influx");
+            Publish otlp = publish(series, "otlp");
+            Publish baseline = publish(series, "baseline");
             for (String registry : new String[] { "dalva", "influx", "otlp", "baseline" }) {
-                JsonNode result = find("PublishBenchmark.publish", "series", series, "registry", registry);
-                if (result == null) {
+                Publish publish = publish(series, registry);
+                if (publish == null) {
                     continue;
                 }
-                double time = primary(result);
-                double alloc = secondary(result, "gc.alloc.rate.norm");
-                double cpu = secondary(result, "cpu.time.norm");
                 boolean peer = !registry.equals("baseline");
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", series,
-                        registry, fixed(time), peer ? ratio(time, primary(influx)) : "",
-                        peer ? ratio(time, primary(otlp)) : "", fixed(alloc / 1024),
-                        peer ? ratio(alloc, secondary(influx, "gc.alloc.rate.norm")) : "",
-                        peer ? ratio(alloc, secondary(otlp, "gc.alloc.rate.norm")) : "", fixed(cpu / 1e6),
-                        peer ? fixed((alloc - secondary(baseline, "gc.alloc.rate.norm")) / 1024) : "",
-                        peer ? fixed((cpu - secondary(baseline, "cpu.time.norm")) / 1e6) : "");
+                row(series, registry, fixed(publish.cpuMillis()), peer ? ratio(publish.cpuMillis(), cpu(influx)) : "",
+                        peer ? ratio(publish.cpuMillis(), cpu(otlp)) : "", fixed(publish.allocatedKb()),
+                        peer ? ratio(publish.allocatedKb(), kb(influx)) : "",
+                        peer ? ratio(publish.allocatedKb(), kb(otlp)) : "", peer ? fixed(publish.bytesPerValue()) : "",
+                        peer ? fixed(publish.valuesPerPublish()) : "", fixed(publish.wallMillis()),
+                        fixed(publish.callerMillis()), peer ? fixed(publish.cpuMillis() - cpu(baseline)) : "",
+                        peer ? fixed(publish.allocatedKb() - kb(baseline)) : "");
             }
         }
-        System.out.println();
+        line("");
+        publishTargets();
+    }
+
+    private void publishTargets() {
+        line("| series | Dalva CPU vs the faster of Influx and OTLP (target ≤ 0.70×) "
+                + "| Dalva allocation vs OTLP (target ≤ 0.30×) | Dalva bytes per value (target ≤ 25) |");
+        line("|---:|---:|---:|---:|");
+        for (String series : SERIES) {
+            Publish dalva = publish(series, "dalva");
+            if (dalva == null) {
+                continue;
+            }
+            double faster = Math.min(orInfinity(cpu(publish(series, "influx"))),
+                    orInfinity(cpu(publish(series, "otlp"))));
+            row(series, ratio(dalva.cpuMillis(), faster), ratio(dalva.allocatedKb(), kb(publish(series, "otlp"))),
+                    fixed(dalva.bytesPerValue()));
+        }
+        line("");
     }
 
     private void recordingTable() {
-        System.out.println("### Recording: one call on the application's thread (lower is better)");
-        System.out.println();
-        System.out.println("| operation | Dalva ns | SimpleMeterRegistry (step) ns | Dalva / Simple |");
-        System.out.println("|---|---:|---:|---:|");
-        for (String operation : new String[] { "counterIncrement", "timerRecord" }) {
-            double dalva = primary(find("RecordingBenchmark." + operation, "registry", "dalva"));
-            double simple = primary(find("RecordingBenchmark." + operation, "registry", "simple"));
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", operation, fixed(dalva), fixed(simple),
-                    ratio(dalva, simple));
+        if (!results.any("RecordingBenchmark.")) {
+            return;
         }
-        System.out.println();
+        line("### Recording: one call on the application's thread (lower is better)");
+        line("");
+        line("CPU: the benchmark thread's CPU time per call (a loaded machine stretches wall time, not CPU time).");
+        line("");
+        line("| operation | Dalva CPU ns | SimpleMeterRegistry (step) CPU ns | Dalva / Simple (CPU; target ≤ 1.05×) "
+                + "| Dalva wall ns | Simple wall ns | Dalva bytes allocated |");
+        line("|---|---:|---:|---:|---:|---:|---:|");
+        for (String operation : new String[] { "counterIncrement", "timerRecord" }) {
+            JsonNode dalva = results.find("RecordingBenchmark." + operation, "registry", "dalva");
+            JsonNode simple = results.find("RecordingBenchmark." + operation, "registry", "simple");
+            double dalvaCpu = Results.secondary(dalva, "cpu.worker.norm");
+            double simpleCpu = Results.secondary(simple, "cpu.worker.norm");
+            row(operation, fixed(dalvaCpu), fixed(simpleCpu), ratio(dalvaCpu, simpleCpu), fixed(Results.primary(dalva)),
+                    fixed(Results.primary(simple)), fixed(Results.secondary(dalva, "alloc.worker.norm")));
+        }
+        line("");
     }
 
     private void logTable() {
-        System.out.println("### `DalvaRun.log` of 10 values into `DalvaTestServer`");
-        System.out.println();
-        System.out.println(
-                "| delivery | mean µs per call | p50 | p99 | p99.9 | vs Python SDK (260 µs) | KB allocated per call |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-        for (String delivery : new String[] { "async", "sync" }) {
-            JsonNode result = find("RunLogBenchmark.log", "delivery", delivery);
-            if (result == null) {
-                continue;
-            }
-            JsonNode percentiles = result.path("primaryMetric").path("scorePercentiles");
-            double mean = primary(result);
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", delivery, fixed(mean),
-                    fixed(percentiles.path("50.0").asDouble()), fixed(percentiles.path("99.0").asDouble()),
-                    fixed(percentiles.path("99.9").asDouble()), ratio(mean, PYTHON_LOG_MICROS),
-                    fixed(secondary(result, "gc.alloc.rate.norm") / 1024));
+        JsonNode log = results.find("RunLogBenchmark.log");
+        if (log != null) {
+            line("### `DalvaRun.log` of 10 values, the sender blocked on a server that holds its requests");
+            line("");
+            line("| median µs | p99 µs | p99.9 µs | mean µs | median vs Python SDK (260 µs) "
+                    + "| caller CPU µs per call | caller bytes allocated per call |");
+            line("|---:|---:|---:|---:|---:|---:|---:|");
+            double median = Results.percentile(log, "50.0");
+            row(fixed(median), fixed(Results.percentile(log, "99.0")), fixed(Results.percentile(log, "99.9")),
+                    fixed(Results.primary(log)), ratio(median, PYTHON_LOG_MICROS),
+                    fixed(Results.secondary(log, "cpu.worker.norm") / 1000),
+                    fixed(Results.secondary(log, "alloc.worker.norm")));
+            line("");
         }
-        JsonNode deliver = find("RunLogBenchmark.deliver");
+        JsonNode deliver = results.find("RunLogBenchmark.deliver");
         if (deliver != null) {
-            double cpuMicros = secondary(deliver, "cpu.time.norm") / 1000;
-            System.out.println();
-            System.out.println("| asynchronous delivery | figure |");
-            System.out.println("|---|---:|");
-            System.out.printf(Locale.ROOT, "| values per second, `log()` until stored (`flush`) | %,.0f |%n",
-                    primary(deliver));
-            System.out.printf(Locale.ROOT, "| client CPU µs per value (all threads) | %s |%n", fixed(cpuMicros));
-            System.out.printf(Locale.ROOT, "| as a share of the real server's 4 ms per value | %s |%n",
-                    percent(cpuMicros / SERVER_MICROS_PER_VALUE));
-            System.out.printf(Locale.ROOT, "| bytes allocated per value (all threads) | %s |%n",
-                    fixed(secondary(deliver, "gc.alloc.rate.norm")));
+            double cpuMicros = Results.secondary(deliver, "cpu.all.norm") / 1000;
+            line("| asynchronous delivery into `DalvaTestServer` | figure |");
+            line("|---|---:|");
+            row("values per second, `log()` until stored (`flush`)",
+                    String.format(Locale.ROOT, "%,.0f", Results.primary(deliver)));
+            row("client CPU µs per value (all threads)", fixed(cpuMicros));
+            row("as a share of the real server's 4 ms per value", percent(cpuMicros / SERVER_MICROS_PER_VALUE));
+            row("bytes allocated per value (all threads)", fixed(Results.secondary(deliver, "alloc.all.norm")));
+            line("");
         }
-        System.out.println();
     }
 
     private void footprintTable() {
-        JsonNode result = find("QueueFootprintBenchmark.queueWhileServerDown");
+        JsonNode result = results.find("QueueFootprintBenchmark.queueWhileServerDown");
         if (result == null) {
             return;
         }
-        System.out.println("### A value queued while the server is down");
-        System.out.println();
-        System.out.println("| figure | per queued value |");
-        System.out.println("|---|---:|");
-        System.out.printf(Locale.ROOT, "| journal bytes (memory-mapped spool, page cache and disk) | %s |%n",
-                fixed(perIteration(result, "journalBytesPerValue")));
-        System.out.printf(Locale.ROOT, "| Java heap bytes retained | %s |%n",
-                fixed(perIteration(result, "heapBytesPerValue")));
-        System.out.printf(Locale.ROOT, "| µs per `log()` of 10 values while queueing | %s |%n",
-                fixed(perIteration(result, "nanosPerLog") / 1000));
-        System.out.println();
+        line("### A value queued while the server is down");
+        line("");
+        line("| figure | per queued value |");
+        line("|---|---:|");
+        row("journal bytes (memory-mapped spool, page cache and disk)",
+                fixed(Results.perIteration(result, "journalBytesPerValue")));
+        row("Java heap bytes retained", fixed(Results.perIteration(result, "heapBytesPerValue")));
+        row("µs per `log()` of 10 values while queueing", fixed(Results.perIteration(result, "nanosPerLog") / 1000));
+        line("");
     }
 
-    /**
-     * The result of {@code benchmark} (suffix of its name) whose params match the pairs
-     * given.
-     */
-    private JsonNode find(String benchmark, String... params) {
-        for (JsonNode result : results) {
-            if (!result.path("benchmark").asText().endsWith(benchmark)) {
-                continue;
-            }
-            boolean matches = true;
-            for (int i = 0; i < params.length; i += 2) {
-                matches &= params[i + 1].equals(result.path("params").path(params[i]).asText());
-            }
-            if (matches) {
-                return result;
-            }
-        }
-        return null;
+    private Publish publish(String series, String registry) {
+        JsonNode result = results.find(PUBLISH, "series", series, "registry", registry);
+        return result == null ? null : new Publish(result);
     }
 
-    private static double primary(JsonNode result) {
-        return result == null ? Double.NaN : result.path("primaryMetric").path("score").asDouble(Double.NaN);
+    private static double cpu(Publish publish) {
+        return publish == null ? Double.NaN : publish.cpuMillis();
     }
 
-    private static double secondary(JsonNode result, String name) {
-        return result == null ? Double.NaN
-                : result.path("secondaryMetrics").path(name).path("score").asDouble(Double.NaN);
+    private static double kb(Publish publish) {
+        return publish == null ? Double.NaN : publish.allocatedKb();
     }
 
-    /**
-     * The mean of a counter's per-iteration values: JMH reports {@code @AuxCounters} of
-     * type {@code EVENTS} as their sum over the iterations.
-     */
-    private static double perIteration(JsonNode result, String name) {
-        double sum = 0;
-        int count = 0;
-        for (JsonNode fork : result.path("secondaryMetrics").path(name).path("rawData")) {
-            for (JsonNode value : fork) {
-                sum += value.asDouble();
-                count++;
-            }
-        }
-        return count == 0 ? Double.NaN : sum / count;
+    private static double orInfinity(double value) {
+        return Double.isNaN(value) ? Double.POSITIVE_INFINITY : value;
     }
 
-    private static String ratio(double value, double peer) {
+    private void row(String... cells) {
+        line("| " + String.join(" | ", cells) + " |");
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+
+    static String ratio(double value, double peer) {
         return Double.isFinite(value) && Double.isFinite(peer) && peer > 0
                 ? String.format(Locale.ROOT, "%.2f×", value / peer) : "n/a";
     }
 
-    private static String percent(double share) {
+    static String percent(double share) {
         return Double.isFinite(share) ? String.format(Locale.ROOT, "%.3f %%", share * 100) : "n/a";
     }
 
-    private static String fixed(double value) {
+    static String fixed(double value) {
         if (!Double.isFinite(value)) {
             return "n/a";
         }
@@ -206,6 +235,49 @@ public final class ResultsTable {
             return String.format(Locale.ROOT, "%,.0f", value);
         }
         return String.format(Locale.ROOT, Math.abs(value) >= 10 ? "%.1f" : "%.2f", value);
+    }
+
+    /** One publish result's {@link PublishCost} totals, per publish. */
+    private static final class Publish {
+
+        private final JsonNode result;
+
+        private final double publishes;
+
+        Publish(JsonNode result) {
+            this.result = result;
+            this.publishes = Results.total(result, "publishes");
+        }
+
+        double cpuMillis() {
+            return perPublish("cpuNanos") / 1e6;
+        }
+
+        double allocatedKb() {
+            return perPublish("allocatedBytes") / 1024;
+        }
+
+        double callerMillis() {
+            return perPublish("callerNanos") / 1e6;
+        }
+
+        double wallMillis() {
+            return Results.primary(result);
+        }
+
+        double valuesPerPublish() {
+            return perPublish("sinkValues");
+        }
+
+        double bytesPerValue() {
+            double values = Results.total(result, "sinkValues");
+            return values > 0 ? Results.total(result, "sinkBytes") / values : Double.NaN;
+        }
+
+        private double perPublish(String counter) {
+            return publishes > 0 ? Results.total(result, counter) / publishes : Double.NaN;
+        }
+
     }
 
 }

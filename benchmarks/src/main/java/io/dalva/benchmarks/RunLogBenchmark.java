@@ -27,26 +27,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code DalvaRun.log} into a {@code DalvaTestServer} running in a child JVM.
+ * {@code DalvaRun.log} of 10 values.
  * <ul>
- * <li>{@link #log}: the time the caller spends in one {@code log()} of 10 values (Dalva's
- * Python SDK: 0.26 ms, because it fsyncs its write-ahead log in every call), asynchronous
- * (default) and synchronous. Every {@value #FLUSH_EVERY} calls, outside the measured
- * time, the benchmark waits until the server has everything, so the queue stays as short
- * as in an application that logs no faster than the server stores.</li>
- * <li>{@link #deliver}: values per second from {@code log()} until the server stored them
- * ({@code flush}), with the asynchronous sender; with {@code -prof
- * io.dalva.benchmarks.ThreadCpuProfiler}, the client's CPU time per value.</li>
+ * <li>{@link #log}: the time the caller spends in one {@code log()} (sampled: median,
+ * p99, p99.9), with the run's sender blocked: a {@link LoopbackSink} in a child JVM holds
+ * every data request unanswered, as a slow or stuck server would, so every value queues
+ * in the run's journal. With {@code -prof io.dalva.benchmarks.ThreadUsageProfiler}, the
+ * caller's CPU time and allocation per call ({@code cpu.worker.norm},
+ * {@code alloc.worker.norm}). Dalva's Python SDK takes 0.26 ms per such call, because it
+ * fsyncs its write-ahead log in every call.</li>
+ * <li>{@link #deliver}: values per second from {@code log()} until a
+ * {@code DalvaTestServer} in a child JVM stored them ({@code flush}); with the profiler,
+ * the client's CPU time and allocation per value over all its threads
+ * ({@code cpu.all.norm}, {@code alloc.all.norm}).</li>
  * </ul>
  */
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = { "-Xmx1g", "-Xms1g" })
 public class RunLogBenchmark {
-
-    static final int FLUSH_EVERY = 100;
 
     static final int VALUES_PER_LOG = 10;
 
@@ -54,29 +51,69 @@ public class RunLogBenchmark {
 
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
 
-    /** A run on a test server in a child JVM, logging 10 metrics a step. */
-    abstract static class RunOnTestServer {
+    /**
+     * Room for everything a trial queues (a few hundred MB at a few µs per call), so no
+     * value is dropped for lack of space, which would make {@code log()} cheaper.
+     */
+    private static final long MAX_SPOOL_BYTES = 8L << 30;
 
-        ChildJvm server;
+    /** A run whose sender is blocked: the sink holds its requests. */
+    @State(Scope.Benchmark)
+    public static class HeldSender {
 
-        Path spool;
+        private ChildJvm sink;
+
+        private Path spool;
 
         DalvaRun run;
 
-        Map<String, Double> values;
+        final Map<String, Double> values = tenValues();
 
         int step;
 
-        void open(boolean synchronous) throws IOException {
-            server = ChildJvm.start(TestServerMain.class, "1g");
-            spool = Files.createTempDirectory("dalva-bench-spool");
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            sink = ChildJvm.start(LoopbackSink.class, "256m");
+            spool = Files.createTempDirectory("dalva-bench-log");
             run = DalvaRun.builder()
                 .project("bench")
-                .serverUrl(server.url())
+                .serverUrl(sink.url())
                 .spoolDirectory(spool)
-                .synchronous(synchronous)
+                .maxSpoolSize(MAX_SPOOL_BYTES)
+                .shutdownTimeout(Duration.ofSeconds(1))
                 .start();
-            values = tenValues();
+            sink.call("POST", LoopbackSink.HOLD_PATH);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            sink.call("POST", LoopbackSink.RELEASE_PATH);
+            run.close();
+            sink.close();
+            Spool.delete(spool);
+        }
+
+    }
+
+    /** A run delivering into a {@code DalvaTestServer}. */
+    @State(Scope.Benchmark)
+    public static class TestServerRun {
+
+        private ChildJvm server;
+
+        private Path spool;
+
+        DalvaRun run;
+
+        final Map<String, Double> values = tenValues();
+
+        int step;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            server = ChildJvm.start(TestServerMain.class, "1g");
+            spool = Files.createTempDirectory("dalva-bench-deliver");
+            run = DalvaRun.builder().project("bench").serverUrl(server.url()).spoolDirectory(spool).start();
         }
 
         void flush() {
@@ -85,7 +122,8 @@ public class RunLogBenchmark {
             }
         }
 
-        void close() throws IOException {
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
             flush();
             run.close();
             server.close();
@@ -94,70 +132,22 @@ public class RunLogBenchmark {
 
     }
 
-    @State(Scope.Benchmark)
-    public static class LogState extends RunOnTestServer {
-
-        @Param({ "async", "sync" })
-        public String delivery;
-
-        @Setup(Level.Trial)
-        public void setUp() throws IOException {
-            open(delivery.equals("sync"));
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException {
-            close();
-        }
-
-    }
-
-    /**
-     * The asynchronous run only (a synchronous one waits for the server in every call
-     * anyway).
-     */
-    @State(Scope.Benchmark)
-    public static class AsyncState extends RunOnTestServer {
-
-        @Setup(Level.Trial)
-        public void setUp() throws IOException {
-            open(false);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException {
-            close();
-        }
-
-    }
-
-    /**
-     * Keeps the queue short between measured calls: waits for delivery every 100 calls.
-     */
-    @State(Scope.Thread)
-    public static class Pacing {
-
-        private int calls;
-
-        @Setup(Level.Invocation)
-        public void drainSometimes(LogState state) {
-            if (++calls % FLUSH_EVERY == 0) {
-                state.flush();
-            }
-        }
-
-    }
-
     @Benchmark
-    public void log(LogState state, Pacing pacing) {
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    public void log(HeldSender state) {
         state.run.log(state.values, state.step++);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
     @OperationsPerInvocation(LOGS_PER_DELIVERY * VALUES_PER_LOG)
-    public void deliver(AsyncState state) {
+    public void deliver(TestServerRun state) {
         for (int i = 0; i < LOGS_PER_DELIVERY; i++) {
             state.run.log(state.values, state.step++);
         }

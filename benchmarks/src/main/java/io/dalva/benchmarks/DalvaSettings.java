@@ -1,0 +1,54 @@
+package io.dalva.benchmarks;
+
+import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.StepMode;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The registry configuration of the benchmarks: project {@code bench}, manual steps (the
+ * benchmark decides when a step is published), the given server and spool folder. Built
+ * by overriding {@link DalvaConfig}'s methods rather than by property names, so it holds
+ * however the properties are named.
+ */
+final class DalvaSettings {
+
+    private DalvaSettings() {
+    }
+
+    static DalvaConfig manualSteps(String serverUrl, Path spoolDirectory) {
+        return new DalvaConfig() {
+            @Override
+            public String get(String key) {
+                return null;
+            }
+
+            @Override
+            public String serverUrl() {
+                return serverUrl;
+            }
+
+            @Override
+            public String project() {
+                return "bench";
+            }
+
+            @Override
+            public StepMode stepMode() {
+                return StepMode.MANUAL;
+            }
+
+            @Override
+            public Duration step() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public String spoolDirectory() {
+                return spoolDirectory.toString();
+            }
+        };
+    }
+
+}

@@ -1,0 +1,113 @@
+package io.dalva.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResultsTableTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ArrayNode results = JSON.createArrayNode();
+
+    @Test
+    void publishRowsArePerPublishWithRatiosAgainstThePeersOfTheSameRun() {
+        // two iterations each: the counters are summed over both
+        publish("dalva", 4.0, Map.of("publishes", 100, "cpuNanos", 200_000_000L, "allocatedBytes", 102_400_000L,
+                "callerNanos", 100_000_000L, "sinkBytes", 2_500_000L, "sinkValues", 100_000L));
+        publish("influx", 3.0, Map.of("publishes", 100, "cpuNanos", 400_000_000L, "allocatedBytes", 204_800_000L,
+                "callerNanos", 300_000_000L, "sinkBytes", 500_000L, "sinkValues", 100_000L));
+        publish("otlp", 2.0, Map.of("publishes", 100, "cpuNanos", 100_000_000L, "allocatedBytes", 51_200_000L,
+                "callerNanos", 200_000_000L, "sinkBytes", 3_000_000L, "sinkValues", 100_000L));
+        publish("baseline", 1.0, Map.of("publishes", 200, "cpuNanos", 100_000_000L, "allocatedBytes", 10_240_000L,
+                "callerNanos", 100_000_000L, "sinkBytes", 0, "sinkValues", 0));
+
+        String table = new ResultsTable(results).render();
+
+        // dalva: 2 ms CPU = 0.50x Influx's 4 ms, 2.00x OTLP's 1 ms; 1,000 KB = 0.50x
+        // Influx, 2.00x OTLP;
+        // 25 bytes per value; 1,000 values; own = minus the baseline's 0.5 ms and 50 KB
+        assertThat(table).contains(
+                "| 100 | dalva | 2.00 | 0.50× | 2.00× | 1,000 | 0.50× | 2.00× | 25.0 | 1,000 | 4.00 | 1.00 | 1.50 | 950 |");
+        assertThat(table).contains("| 100 | baseline | 0.50 |  |  | 50.0 |  |  |  |  | 1.00 | 0.50 |  |  |");
+        assertThat(table).contains("| 100 | 2.00× | 2.00× | 25.0 |");
+    }
+
+    @Test
+    void aRunAboveTheLoadLimitIsMarkedNotPublishable() {
+        publish("otlp", 2.0, Map.of("publishes", 1, "cpuNanos", 1));
+        load(0.3, 0.9);
+        publish("influx", 2.0, Map.of("publishes", 1, "cpuNanos", 1));
+        load(0.9, 1.7);
+
+        assertThat(new ResultsTable(results).render()).startsWith("**NOT PUBLISHABLE**: Load average (1 min, "
+                + "/proc/loadavg): 0.30 before the run, 1.70 after, highest 1.70.");
+    }
+
+    @Test
+    void aQuietRunIsPublishableAndARunWithoutLoadReadingsIsNot() {
+        publish("otlp", 2.0, Map.of("publishes", 1, "cpuNanos", 1));
+
+        assertThat(new ResultsTable(results).render()).startsWith("**NOT PUBLISHABLE**: ")
+            .contains("unknown before the run");
+
+        load(0.2, 1.1);
+        assertThat(new ResultsTable(results).render()).startsWith(
+                "Load average (1 min, /proc/loadavg): 0.20 before the run, 1.10 after, highest 1.10. " + "Publishable");
+    }
+
+    @Test
+    void recordingComparesCpuTimeOfTheBenchmarkThread() {
+        recording("counterIncrement", "dalva", 9.0, 5.25);
+        recording("counterIncrement", "simple", 6.0, 5.0);
+
+        assertThat(new ResultsTable(results).render())
+            .contains("| counterIncrement | 5.25 | 5.00 | 1.05× | 9.00 | 6.00 | 0.00 |");
+    }
+
+    @Test
+    void ratiosAndFiguresWithoutAPeerSayNotAvailable() {
+        assertThat(ResultsTable.ratio(1, Double.NaN)).isEqualTo("n/a");
+        assertThat(ResultsTable.ratio(1, 0)).isEqualTo("n/a");
+        assertThat(ResultsTable.fixed(Double.NaN)).isEqualTo("n/a");
+        assertThat(ResultsTable.fixed(12_345.6)).isEqualTo("12,346");
+        assertThat(ResultsTable.fixed(12.34)).isEqualTo("12.3");
+        assertThat(ResultsTable.fixed(1.234)).isEqualTo("1.23");
+    }
+
+    private void publish(String registry, double millis, Map<String, Number> totals) {
+        ObjectNode result = result("io.dalva.benchmarks.PublishBenchmark.publish", millis);
+        result.with("params").put("series", "100").put("registry", registry);
+        totals.forEach((name, total) -> {
+            ArrayNode iterations = result.with("secondaryMetrics").with(name).putArray("rawData").addArray();
+            iterations.add(total.doubleValue() / 2).add(total.doubleValue() / 2);
+        });
+    }
+
+    private void recording(String operation, String registry, double nanos, double cpuNanos) {
+        ObjectNode result = result("io.dalva.benchmarks.RecordingBenchmark." + operation, nanos);
+        result.with("params").put("registry", registry);
+        result.with("secondaryMetrics").with("cpu.worker.norm").put("score", cpuNanos);
+        result.with("secondaryMetrics").with("alloc.worker.norm").put("score", 0.0);
+    }
+
+    /** Load readings of the last result added. */
+    private void load(double before, double after) {
+        ObjectNode metrics = ((ObjectNode) results.get(results.size() - 1)).with("secondaryMetrics");
+        metrics.with("load.before").put("score", before);
+        metrics.with("load.after").put("score", after);
+    }
+
+    private ObjectNode result(String benchmark, double score) {
+        ObjectNode result = results.addObject().put("benchmark", benchmark);
+        result.with("primaryMetric").put("score", score);
+        return result;
+    }
+
+}
