@@ -16,14 +16,14 @@ import java.util.Optional;
 public final class Examples {
 
     /** Every command; add new ones here. */
-    static final List<Command> COMMANDS = List.of(new TrainingDemo(), new ReplayCommand());
+    static final List<Command> COMMANDS = List.of(new TrainingDemo());
 
     private Examples() {
     }
 
     public static void main(String[] args) {
-        // Dalva's client logs through Micrometer's internal logging (java.util.logging
-        // here): one line per message.
+        // Dalva's client logs through System.Logger (java.util.logging here): one line
+        // per message.
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }

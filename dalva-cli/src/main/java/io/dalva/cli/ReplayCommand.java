@@ -1,21 +1,22 @@
-package io.dalva.examples;
+package io.dalva.cli;
 
-import io.dalva.run.DalvaSpool;
 import io.dalva.client.DeliveryFailure;
+import io.dalva.run.DalvaSpool;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 
 /**
  * {@code replay [DIR] [--server-url URL] [--timeout DURATION]}: delivers what runs left
- * in a spool folder (default {@code ~/.dalva/java-spool}) with {@link DalvaSpool#replay},
- * printing its progress. Exit code 0 when everything was delivered, 1 when some is left
- * or was rejected.
+ * in a spool folder with {@link DalvaSpool#replay}, printing its progress. Exit code 0
+ * when everything was delivered, 1 when something is left or was rejected.
  */
 final class ReplayCommand implements Command {
+
+    /** The most spent on each run unless {@code --timeout} says otherwise. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
     @Override
     public String name() {
@@ -29,7 +30,7 @@ final class ReplayCommand implements Command {
 
     @Override
     public String description() {
-        return "delivers the data runs left in a spool folder (default " + DalvaSpool.DEFAULT_DIRECTORY + ")";
+        return "delivers what runs left in the spool folder DIR; exit code 1 unless everything was delivered";
     }
 
     @Override
@@ -38,26 +39,22 @@ final class ReplayCommand implements Command {
     }
 
     @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        List<String> positional = options.positional();
-        if (positional.size() > 1) {
-            throw new UsageException("one spool folder at most, got " + positional);
-        }
-        Path dir = positional.isEmpty() ? DalvaSpool.DEFAULT_DIRECTORY : Path.of(positional.get(0));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) {
+        Path dir = arguments.spoolFolder();
+        Duration timeout = arguments.duration("timeout", DEFAULT_TIMEOUT);
         if (!Files.isDirectory(dir)) {
-            err.println("error: no spool folder at " + dir);
+            err.println("dalva: no spool folder at " + dir);
             return 1;
         }
-        Duration timeout = options.getDuration("timeout", Duration.ofMinutes(10));
         out.println("Replaying " + dir + " ...");
-        DalvaSpool.Result result = DalvaSpool.replay(dir, options.get("server-url"), timeout, out::println);
+        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout, out::println);
         out.println(result.runs() + " run(s), " + result.completed() + " fully delivered; " + result.delivered()
                 + " event(s) delivered, " + result.remaining() + " left, " + result.failures().size()
                 + " value(s) rejected");
         for (DeliveryFailure failure : result.failures()) {
             err.println("rejected: " + failure);
         }
-        return result.remaining() == 0 && result.failures().isEmpty() ? 0 : 1;
+        return (result.remaining() == 0 && result.failures().isEmpty()) ? 0 : 1;
     }
 
 }

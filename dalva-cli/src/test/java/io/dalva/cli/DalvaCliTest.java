@@ -1,0 +1,196 @@
+package io.dalva.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dalva.run.DalvaRun;
+import io.dalva.test.DalvaTestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dalva.jar}'s commands, run in-process through {@link DalvaCli#run} against a
+ * real {@link DalvaTestServer}.
+ */
+class DalvaCliTest {
+
+    @TempDir
+    Path spool;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void statusListsWhatRunsLeftThenReplayDeliversItAll() throws IOException {
+        try (DalvaTestServer server = DalvaTestServer.start()) {
+            SpooledRuns runs = SpooledRuns.leave(server, spool);
+            Map<Path, String> before = snapshot(spool);
+
+            assertThat(run("status", spool.toString())).as(err()).isZero();
+
+            assertThat(snapshot(spool)).as("status changes nothing").isEqualTo(before);
+            assertThat(out().lines()).containsExactly("2 run folder(s) in " + spool + ":",
+                    runs.created().spoolDirectory().getFileName() + "  project=cli-created  run="
+                            + runs.created().runId() + "  server=" + server.url() + "  undelivered="
+                            + SpooledRuns.CREATED_EVENTS + " events, " + SpooledRuns.CREATED_VALUES
+                            + " values  held=no",
+                    runs.offline().spoolDirectory().getFileName() + "  project=cli-offline  run=-  server="
+                            + server.url() + "  undelivered=" + SpooledRuns.OFFLINE_EVENTS + " events, "
+                            + SpooledRuns.OFFLINE_VALUES + " values  held=no");
+            assertThat(err()).isEmpty();
+
+            server.restart();
+            out.reset();
+            int code = run("replay", spool.toString(), "--server-url", server.url());
+
+            assertThat(code).as(out() + err()).isZero();
+            runs.assertDelivered(server);
+            assertThat(out())
+                .contains("2 run(s), 2 fully delivered; " + (SpooledRuns.CREATED_EVENTS + SpooledRuns.OFFLINE_EVENTS)
+                        + " event(s) delivered, 0 left, 0 value(s) rejected");
+            assertThat(spool).isEmptyDirectory();
+
+            out.reset();
+            assertThat(run("status", spool.toString())).isZero();
+            assertThat(out()).isEqualTo("No run folders in " + spool + ": nothing to replay.\n");
+        }
+    }
+
+    @Test
+    void replayExitsOneAndKeepsEverythingWhenTheServerIsUnreachable() throws IOException {
+        try (DalvaTestServer server = DalvaTestServer.start()) {
+            SpooledRuns.leave(server, spool);
+            String closed = "http://127.0.0.1:" + closedPort();
+
+            int code = run("replay", spool.toString(), "--server-url", closed, "--timeout", "300ms");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(out()).contains("2 run(s), 0 fully delivered; 0 event(s) delivered, "
+                    + (SpooledRuns.CREATED_EVENTS + SpooledRuns.OFFLINE_EVENTS) + " left");
+            out.reset();
+            assertThat(run("status", spool.toString())).isZero();
+            assertThat(out()).contains("project=cli-created",
+                    "undelivered=" + SpooledRuns.CREATED_EVENTS + " events, " + SpooledRuns.CREATED_VALUES + " values");
+            assertThat(out()).contains("project=cli-offline",
+                    "undelivered=" + SpooledRuns.OFFLINE_EVENTS + " events, " + SpooledRuns.OFFLINE_VALUES + " values");
+        }
+    }
+
+    @Test
+    void statusNamesWhatItCannotRead() throws IOException {
+        Path broken = Files.createDirectories(spool.resolve("RUN-broken"));
+        Files.writeString(broken.resolve("manifest.json"), "{not json");
+        try (DalvaTestServer server = DalvaTestServer.start()) {
+            DalvaRun run = SpooledRuns.start(server, spool, "cli-torn");
+            server.stop();
+            run.log(Map.of("loss", 0.5), 0);
+            run.close();
+            Files.writeString(run.spoolDirectory().resolve("events").resolve("99999999999999999999.jsonl"),
+                    "not json\n{\"seq\":1000,\"type\":\"metrics_logged\",\"payload\":{\"metrics\":{\"x\":1.0}}}\n"
+                            + "{\"seq\":1001,\"type\":\"metrics_logged\"");
+
+            assertThat(run("status", spool.toString())).isZero();
+
+            assertThat(out().lines()).containsExactly("2 run folder(s) in " + spool + ":",
+                    run.spoolDirectory().getFileName() + "  project=cli-torn  run=" + run.runId() + "  server="
+                            + server.url() + "  undelivered=3 events, 2 values  held=no  problem=2 unreadable event"
+                            + " line(s)",
+                    "RUN-broken  project=-  run=-  server=-  undelivered=0 events, 0 values  held=no  problem="
+                            + "unreadable manifest: Unexpected character ('n' (code 110)): was expecting double-quote"
+                            + " to start field name");
+        }
+    }
+
+    @Test
+    void statusOfAnEmptySpoolSaysSo() {
+        assertThat(run("status", spool.toString())).isZero();
+        assertThat(out()).isEqualTo("No run folders in " + spool + ": nothing to replay.\n");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aMissingFolderIsAFailure() {
+        Path missing = spool.resolve("nothing-here");
+        assertThat(run("status", missing.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("dalva: no spool folder at " + missing + "\n");
+        err.reset();
+        assertThat(run("replay", missing.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("dalva: no spool folder at " + missing + "\n");
+    }
+
+    @Test
+    void badArgumentsExitTwoWithOneLine() {
+        assertBadArguments("a command is needed: replay, status");
+        assertBadArguments("unknown command 'nope' (commands: replay, status)", "nope");
+        assertBadArguments("replay: unknown option --color", "replay", "--color", "red");
+        assertBadArguments("replay: option --server-url needs a value", "replay", "--server-url");
+        assertBadArguments("replay: --timeout must be a duration like 500ms, 30s, 10m or PT1M, was 'soon'", "replay",
+                "--timeout", "soon");
+        assertBadArguments("replay: --timeout must not be negative, was '-5s'", "replay", "--timeout=-5s");
+        assertBadArguments("replay: option --timeout is given twice", "replay", "--timeout", "1s", "--timeout", "2s");
+        assertBadArguments("status: one spool folder at most, got a b", "status", "a", "b");
+        assertBadArguments("status: unknown option --server-url", "status", "--server-url", "http://x");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void helpListsTheCommandsAndOptions() {
+        for (String[] args : new String[][] { { "--help" }, { "help" }, { "replay", "--help" } }) {
+            out.reset();
+            assertThat(run(args)).isZero();
+            assertThat(out()).contains("usage: java -jar dalva.jar <command> [arguments]",
+                    "  replay [DIR] [--server-url URL] [--timeout DURATION]", "  status [DIR]", "--server-url URL",
+                    "--timeout DURATION", "(default 10m)", "--help");
+        }
+        assertThat(err()).isEmpty();
+    }
+
+    private void assertBadArguments(String message, String... args) {
+        err.reset();
+        assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+        assertThat(err())
+            .isEqualTo("dalva: " + message + "; java -jar dalva.jar --help lists the commands and options" + "\n");
+    }
+
+    /** Every file under {@code dir} with its size and modification time. */
+    static Map<Path, String> snapshot(Path dir) throws IOException {
+        Map<Path, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.filter(Files::isRegularFile).toList()) {
+                files.put(path, Files.size(path) + " " + Files.getLastModifiedTime(path) + " "
+                        + java.util.Arrays.hashCode(Files.readAllBytes(path)));
+            }
+        }
+        return files;
+    }
+
+    static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private int run(String... args) {
+        return DalvaCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+}

@@ -1,0 +1,220 @@
+package io.dalva.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dalva.internal.journal.SpoolFolders;
+import io.dalva.internal.journal.SpoolManifest;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one run folder of a spool holds and whether a live process holds it, read without
+ * changing anything: the manifest, the delivered marker and the event lines are only
+ * read, and the folder's lock file is probed with a shared {@link FileChannel#tryLock}
+ * released at once (a live run holds it exclusively).
+ *
+ * <p>
+ * The probe opens and closes the lock file; on POSIX systems closing it drops every lock
+ * this JVM holds on that file. Call {@link #list} from a process that does not run the
+ * spool's runs itself, as {@code java -jar dalva.jar status} does.
+ *
+ * @param folder the run folder
+ * @param project the run's project
+ * @param localId the run's local id (also the folder's name)
+ * @param serverRunId the server's run id (such as {@code DEM-7}), or {@code null} when
+ * the run is not created on the server yet
+ * @param serverUrl the server the run was logged to
+ * @param events journal events not delivered yet
+ * @param values metric values in those events (one per path and step)
+ * @param held whether a live process holds the folder (its run is still running)
+ * @param problem why the folder could not be read in full, or {@code null}
+ */
+public record SpoolStatus(Path folder, String project, String localId, String serverRunId, String serverUrl,
+        long events, long values, boolean held, String problem) {
+
+    // The journal's on-disk names (see io.dalva.internal.journal.Journal).
+    private static final String EVENTS = "events";
+
+    private static final String DELIVERED = "delivered";
+
+    private static final String LOCK = "lock";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public SpoolStatus {
+        Objects.requireNonNull(folder, "folder");
+    }
+
+    /**
+     * The status of every run folder in {@code dir} (a spool folder or one run folder),
+     * in folder order; an empty list when there are none.
+     */
+    public static List<SpoolStatus> list(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        List<SpoolStatus> statuses = new ArrayList<>();
+        for (Path folder : SpoolFolders.runFolders(dir)) {
+            statuses.add(read(folder));
+        }
+        return List.copyOf(statuses);
+    }
+
+    private static SpoolStatus read(Path folder) {
+        boolean held;
+        try {
+            held = held(folder.resolve(LOCK));
+        }
+        catch (IOException e) {
+            return unreadable(folder, "cannot probe its lock: " + firstLine(e));
+        }
+        SpoolManifest manifest;
+        try {
+            manifest = SpoolManifest.read(folder);
+        }
+        catch (IOException | RuntimeException e) {
+            return new SpoolStatus(folder, null, folder.getFileName().toString(), null, null, 0, 0, held,
+                    "unreadable manifest: " + firstLine(e));
+        }
+        Counts counts = new Counts();
+        String problem = null;
+        try {
+            counts.count(folder);
+        }
+        catch (IOException | RuntimeException e) {
+            problem = "cannot read its events: " + firstLine(e);
+        }
+        if (problem == null && counts.unreadableLines > 0) {
+            problem = counts.unreadableLines + " unreadable event line(s)";
+        }
+        return new SpoolStatus(folder, manifest.project(), manifest.localId(), manifest.serverRunId(),
+                manifest.serverUrl(), counts.events.cardinality(), counts.values, held, problem);
+    }
+
+    /** The first line of the exception's message (Jackson's run over several). */
+    private static String firstLine(Exception e) {
+        String message = (e.getMessage() != null) ? e.getMessage() : e.toString();
+        return message.lines().findFirst().orElse(message);
+    }
+
+    private static SpoolStatus unreadable(Path folder, String problem) {
+        return new SpoolStatus(folder, null, folder.getFileName().toString(), null, null, 0, 0, false, problem);
+    }
+
+    /**
+     * Whether another holder has the lock file; never creates it. A shared lock, taken
+     * only on a read-only channel and released at once, conflicts with a live journal's
+     * exclusive lock.
+     */
+    private static boolean held(Path lockFile) throws IOException {
+        if (!Files.exists(lockFile)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        }
+        catch (OverlappingFileLockException e) {
+            return true; // this JVM holds it
+        }
+    }
+
+    /**
+     * The undelivered events (a set of sequence numbers: a repeated line counts once).
+     */
+    private static final class Counts {
+
+        private final BitSet events = new BitSet();
+
+        private long values;
+
+        private long unreadableLines;
+
+        private long delivered;
+
+        void count(Path folder) throws IOException {
+            delivered = delivered(folder.resolve(DELIVERED));
+            Path eventsDir = folder.resolve(EVENTS);
+            if (!Files.isDirectory(eventsDir)) {
+                return;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(eventsDir, "*.jsonl")) {
+                for (Path file : files) {
+                    countFile(file);
+                }
+            }
+        }
+
+        /**
+         * The last delivered sequence number: an 8-byte big-endian number, 0 when absent.
+         */
+        private static long delivered(Path file) throws IOException {
+            if (!Files.exists(file)) {
+                return 0;
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            return bytes.length < Long.BYTES ? 0 : ByteBuffer.wrap(bytes).getLong();
+        }
+
+        /** Reads one segment's lines up to its end or its first NUL byte (padding). */
+        private void countFile(Path file) throws IOException {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                for (int b = in.read(); b > 0; b = in.read()) {
+                    if (b == '\n') {
+                        countLine(line.toByteArray());
+                        line.reset();
+                    }
+                    else {
+                        line.write(b);
+                    }
+                }
+                if (line.size() > 0) {
+                    unreadableLines++; // a torn last line
+                }
+            }
+        }
+
+        private void countLine(byte[] bytes) {
+            JsonNode event;
+            try {
+                event = MAPPER.readTree(bytes);
+            }
+            catch (IOException e) {
+                unreadableLines++;
+                return;
+            }
+            JsonNode seq = (event != null) ? event.get("seq") : null;
+            if (seq == null || !seq.canConvertToLong()) {
+                unreadableLines++;
+                return;
+            }
+            long offset = seq.asLong() - delivered - 1;
+            if (offset < 0 || offset >= Integer.MAX_VALUE || events.get((int) offset)) {
+                return;
+            }
+            events.set((int) offset);
+            if ("metrics_logged".equals(event.path("type").asText())) {
+                values += event.path("payload").path("metrics").size();
+            }
+        }
+
+    }
+
+}
