@@ -9,18 +9,18 @@ import java.util.List;
  */
 public final class DalvaConflictException extends DalvaException {
 
-    private final List<String> conflicts;
+    private final List<Conflict> conflicts;
 
-    public DalvaConflictException(String message, List<String> conflicts) {
+    public DalvaConflictException(String message, List<Conflict> conflicts) {
         super(message, 409);
         this.conflicts = List.copyOf(conflicts);
     }
 
     /**
-     * One sentence per conflicting key, as the server (or the client's own check) worded
-     * it.
+     * One conflict per conflicting value or key, typed from the server's wording (or from
+     * the client's own check); empty when the server named none.
      */
-    public List<String> conflicts() {
+    public List<Conflict> conflicts() {
         return conflicts;
     }
 

@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a non-2xx answer into the matching {@link DalvaException}, with the server's
- * {@code detail} parsed. Bodies that are not Dalva's JSON (a proxy's HTML page, plain
- * text) are summarised in a line, never dumped.
+ * {@code detail} parsed (a 409's conflicts by {@link Conflict#parse(String)}). Bodies
+ * that are not Dalva's JSON (a proxy's HTML page, plain text) are summarised in a line,
+ * never dumped.
  */
 final class ErrorResponses {
 
@@ -39,12 +40,12 @@ final class ErrorResponses {
                         prefix + (detail != null ? text(detail) : summarize(contentType, body)));
             }
             case 409 -> {
-                List<String> conflicts = detail == null ? List.of()
+                List<String> texts = detail == null ? List.of()
                         : detail.isObject() ? strings(detail.path("conflicts")) : List.of(text(detail));
                 String message = detail != null && detail.isObject() && detail.hasNonNull("message")
                         ? detail.get("message").asText() : "conflict";
-                return new DalvaConflictException(prefix + message + (conflicts.isEmpty() ? "" : ": " + conflicts),
-                        conflicts);
+                return new DalvaConflictException(prefix + message + (texts.isEmpty() ? "" : ": " + texts),
+                        texts.stream().map(Conflict::parse).toList());
             }
             case 422 -> {
                 List<String> details = validationDetails(detail);

@@ -1,5 +1,6 @@
 package io.dalva.run;
 
+import io.dalva.client.Conflict;
 import io.dalva.client.DalvaClient;
 import io.dalva.client.DalvaConflictException;
 import io.dalva.client.DalvaDeliveryException;
@@ -12,6 +13,7 @@ import io.dalva.client.RunInfo;
 import io.dalva.client.RunInit;
 import io.dalva.client.RunPage;
 import io.dalva.client.RunQuery;
+import io.dalva.client.RunState;
 import io.dalva.client.internal.Values;
 import io.dalva.internal.delivery.Backoff;
 import io.dalva.internal.delivery.DeliveryOptions;
@@ -257,24 +259,24 @@ public final class DalvaRun implements AutoCloseable {
      * report
      */
     public void finish() {
-        end("completed");
+        end(RunState.COMPLETED);
     }
 
     /**
      * Like {@link #finish()}, but marks the run failed: call it when the program fails.
      */
     public void fail() {
-        end("failed");
+        end(RunState.FAILED);
     }
 
-    private void end(String state) {
+    private void end(RunState state) {
         synchronized (writeLock) {
             if (ended) {
                 return;
             }
             ended = true;
         }
-        delivery.finish(state);
+        delivery.finish(state.apiValue());
         DalvaDeliveryException failures = delivery.takeFailures();
         if (failures != null) {
             throw failures;
@@ -607,18 +609,19 @@ public final class DalvaRun implements AutoCloseable {
             RunInfo existing = findRun(client);
             Map<String, Object> stored = client.getConfig(existing.id());
             Map<String, Object> missing = new LinkedHashMap<>();
-            List<String> conflicts = new ArrayList<>();
+            List<Conflict> conflicts = new ArrayList<>();
             flatConfig.forEach((key, value) -> {
                 if (!stored.containsKey(key)) {
                     missing.put(key, value);
                 }
                 else if (!Values.sameValue(stored.get(key), value)) {
-                    conflicts.add("config key '" + key + "' is " + stored.get(key) + " in run " + resumeFrom + ", not "
-                            + value);
+                    conflicts.add(new Conflict(null, key, null, Conflict.Kind.CONFIG_EXISTS, "config key '" + key
+                            + "' is " + stored.get(key) + " in run " + resumeFrom + ", not " + value));
                 }
             });
             if (!conflicts.isEmpty()) {
-                throw new DalvaConflictException("cannot resume run " + resumeFrom + ": " + String.join("; ", conflicts)
+                throw new DalvaConflictException("cannot resume run " + resumeFrom + ": "
+                        + String.join("; ", conflicts.stream().map(Conflict::text).toList())
                         + " (remove the key first to change it)", conflicts);
             }
             RunHandle handle = client.initRun(RunInit.builder(project).config(missing).resumeFrom(resumeFrom).build());

@@ -72,7 +72,8 @@ class DalvaClientErrorsTest {
         assertThatThrownBy(() -> client.log(run, Map.of("loss", 2.0), 0))
             .isInstanceOfSatisfying(DalvaConflictException.class, e -> {
                 assertThat(e.status()).isEqualTo(409);
-                assertThat(e.conflicts()).singleElement().asString().contains("'loss' already exists at step 0");
+                assertThat(e.conflicts()).containsExactly(new Conflict(null, "loss", 0, Conflict.Kind.ALREADY_EXISTS,
+                        "Metric 'loss' already exists at step 0 (use remove() first to overwrite)"));
                 assertThat(e.getMessage()).startsWith("POST /api/runs/" + run + "/log answered 409: ")
                     .contains("already exists at step 0");
             });
@@ -83,8 +84,11 @@ class DalvaClientErrorsTest {
         client.log(run, Map.of("epoch", 1), 0);
 
         assertThatThrownBy(() -> client.log(run, Map.of("epoch", 1.5), 1)).isInstanceOfSatisfying(
-                DalvaConflictException.class,
-                e -> assertThat(e.conflicts()).singleElement().asString().contains("Type conflict"));
+                DalvaConflictException.class, e -> assertThat(e.conflicts()).singleElement().satisfies(conflict -> {
+                    assertThat(conflict.kind()).isEqualTo(Conflict.Kind.TYPE_CHANGE);
+                    assertThat(conflict.path()).isEqualTo("epoch");
+                    assertThat(conflict.text()).startsWith("Type conflict for 'epoch': cannot log float_series");
+                }));
     }
 
     @Test
@@ -92,7 +96,11 @@ class DalvaClientErrorsTest {
         client.log(run, Map.of("best", 0.9), null);
         client.log(run, Map.of("loss", 0.9), 0);
 
-        assertThatThrownBy(() -> client.log(run, Map.of("best", 0.95), 1)).isInstanceOf(DalvaConflictException.class);
+        assertThatThrownBy(() -> client.log(run, Map.of("best", 0.95), 1)).isInstanceOfSatisfying(
+                DalvaConflictException.class,
+                e -> assertThat(e.conflicts()).singleElement()
+                    .extracting(Conflict::kind, Conflict::path, Conflict::step)
+                    .containsExactly(Conflict.Kind.SCALAR_VS_SERIES, "best", 1));
         assertThatThrownBy(() -> client.log(run, Map.of("loss", 0.5), null)).isInstanceOf(DalvaConflictException.class);
     }
 

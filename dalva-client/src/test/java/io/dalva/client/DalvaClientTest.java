@@ -136,9 +136,8 @@ class DalvaClientTest {
                 List.of(new LogEntry(Map.of("loss", 0.5), 1), new LogEntry(Map.of("loss", 0.4), 0))))
             .isInstanceOf(DalvaConflictException.class)
             .satisfies(e -> assertThat(((DalvaConflictException) e).conflicts()).singleElement()
-                .asString()
-                .contains("Entry 1")
-                .contains("loss"));
+                .extracting(Conflict::entry, Conflict::path, Conflict::step, Conflict::kind)
+                .containsExactly(1, "loss", 0, Conflict.Kind.ALREADY_EXISTS));
         assertThat(server.series(id, "loss")).containsOnlyKeys(0);
     }
 
@@ -194,7 +193,9 @@ class DalvaClientTest {
         assertThatThrownBy(() -> client.logConfig(id, Map.of("seed", 8, "other", 1)))
             .isInstanceOfSatisfying(DalvaConflictException.class, e -> {
                 assertThat(e.status()).isEqualTo(409);
-                assertThat(e.conflicts()).singleElement().asString().contains("seed");
+                assertThat(e.conflicts()).singleElement()
+                    .extracting(Conflict::kind, Conflict::path)
+                    .containsExactly(Conflict.Kind.CONFIG_EXISTS, "seed");
             });
         assertThat(client.getConfig(id)).containsOnly(Map.entry("seed", 7L));
     }

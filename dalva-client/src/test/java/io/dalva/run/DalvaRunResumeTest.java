@@ -1,5 +1,6 @@
 package io.dalva.run;
 
+import io.dalva.client.Conflict;
 import io.dalva.client.DalvaConflictException;
 import io.dalva.client.DalvaNotFoundException;
 
@@ -150,7 +151,8 @@ class DalvaRunResumeTest {
 
         assertThatThrownBy(() -> builder().resumeFrom(runId).config(Map.of("lr", 0.2, "epochs", 3)).start())
             .isInstanceOfSatisfying(DalvaConflictException.class, e -> {
-                assertThat(e.conflicts()).containsExactly("config key 'lr' is 0.1 in run " + runId + ", not 0.2");
+                assertThat(e.conflicts()).containsExactly(new Conflict(null, "lr", null, Conflict.Kind.CONFIG_EXISTS,
+                        "config key 'lr' is 0.1 in run " + runId + ", not 0.2"));
                 assertThat(e.getMessage()).contains("'lr'");
             });
         assertThat(server.requests()).noneMatch(r -> r.path().equals("/api/runs/init"));

@@ -1,5 +1,6 @@
 package io.dalva.internal.delivery;
 
+import io.dalva.client.Conflict;
 import io.dalva.client.DalvaClient;
 import io.dalva.client.DalvaConflictException;
 import io.dalva.client.DalvaDeliveryException;
@@ -166,7 +167,7 @@ public final class RunDelivery {
         DalvaDeliveryException failures = sender.takeFailures();
         if (failures != null && failures.failures().stream().allMatch(failure -> failure.status() == 409)) {
             throw new DalvaConflictException(failures.getMessage(),
-                    failures.failures().stream().map(DeliveryFailure::reason).toList());
+                    failures.failures().stream().map(DeliveryFailure::reason).map(Conflict::parse).toList());
         }
         if (failures != null) {
             throw failures;

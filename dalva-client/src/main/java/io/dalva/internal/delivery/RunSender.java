@@ -1,6 +1,7 @@
 package io.dalva.internal.delivery;
 
 import io.dalva.client.DalvaClient;
+import io.dalva.client.Conflict;
 import io.dalva.client.DalvaConflictException;
 import io.dalva.client.DalvaDeliveryException;
 import io.dalva.client.DalvaException;
@@ -424,14 +425,14 @@ public final class RunSender {
      * the entries go one by one.
      */
     private boolean resolveConflicts(List<LogEntry> entries, DalvaConflictException e, boolean mayHaveLanded) {
-        Map<Integer, Map<String, String>> rejected = new LinkedHashMap<>();
-        for (String conflict : e.conflicts()) {
+        Map<Integer, Map<String, Conflict>> rejected = new LinkedHashMap<>();
+        for (Conflict conflict : e.conflicts()) {
             Attribution attribution = attribute(conflict, entries);
             if (attribution == null) {
                 return isolate(entries, e, mayHaveLanded);
             }
             rejected.computeIfAbsent(attribution.entry(), i -> new LinkedHashMap<>())
-                .put(attribution.path(), attribution.reason());
+                .put(attribution.path(), attribution.conflict());
         }
         if (rejected.isEmpty()) {
             return isolate(entries, e, mayHaveLanded);
@@ -439,14 +440,14 @@ public final class RunSender {
         List<LogEntry> remaining = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             LogEntry entry = entries.get(i);
-            Map<String, String> reasons = rejected.getOrDefault(i, Map.of());
+            Map<String, Conflict> reasons = rejected.getOrDefault(i, Map.of());
             Map<String, Object> kept = new LinkedHashMap<>();
             for (Map.Entry<String, ?> value : entry.metrics().entrySet()) {
-                String reason = reasons.get(value.getKey());
+                Conflict reason = reasons.get(value.getKey());
                 if (reason != null) {
-                    boolean exists = reason.startsWith("Metric '" + value.getKey() + "' already exists at ");
+                    boolean exists = reason.kind() == Conflict.Kind.ALREADY_EXISTS;
                     if (!exists || !(mayHaveLanded || storedAlready(value.getKey(), entry.step(), value.getValue()))) {
-                        report(value.getKey(), entry.step(), 409, reason);
+                        report(value.getKey(), entry.step(), 409, reason.text());
                     }
                 }
                 else {
@@ -473,41 +474,20 @@ public final class RunSender {
         }
     }
 
-    private record Attribution(int entry, String path, String reason) {
+    private record Attribution(int entry, String path, Conflict conflict) {
     }
 
     /**
      * Ties a batch conflict ({@code "Entry 3: Metric 'loss' already exists at step 5 …"})
      * to its value.
      */
-    private static Attribution attribute(String conflict, List<LogEntry> entries) {
-        if (!conflict.startsWith("Entry ")) {
+    private static Attribution attribute(Conflict conflict, List<LogEntry> entries) {
+        Integer index = conflict.entry();
+        if (index == null || index >= entries.size() || conflict.path() == null
+                || !entries.get(index).metrics().containsKey(conflict.path())) {
             return null;
         }
-        int colon = conflict.indexOf(": ");
-        if (colon < 0) {
-            return null;
-        }
-        int index;
-        try {
-            index = Integer.parseInt(conflict.substring("Entry ".length(), colon));
-        }
-        catch (NumberFormatException e) {
-            return null;
-        }
-        if (index < 0 || index >= entries.size()) {
-            return null;
-        }
-        String reason = conflict.substring(colon + 2);
-        String best = null;
-        for (String path : entries.get(index).metrics().keySet()) {
-            boolean names = reason.startsWith("Metric '" + path + "' ")
-                    || reason.startsWith("Type conflict for '" + path + "'");
-            if (names && (best == null || path.length() > best.length())) {
-                best = path;
-            }
-        }
-        return best == null ? null : new Attribution(index, best, reason);
+        return new Attribution(index, conflict.path(), conflict);
     }
 
     /**
@@ -672,7 +652,7 @@ public final class RunSender {
 
     private static String reason(DalvaException e) {
         if (e instanceof DalvaConflictException conflict && !conflict.conflicts().isEmpty()) {
-            return String.join("; ", conflict.conflicts());
+            return String.join("; ", conflict.conflicts().stream().map(Conflict::toString).toList());
         }
         return e.getMessage();
     }
