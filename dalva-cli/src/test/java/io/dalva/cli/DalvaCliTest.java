@@ -48,6 +48,11 @@ class DalvaCliTest {
                             + server.url() + "  undelivered=" + SpooledRuns.OFFLINE_EVENTS + " events, "
                             + SpooledRuns.OFFLINE_VALUES + " values  held=no");
             assertThat(err()).isEmpty();
+            out.reset();
+            Path one = runs.offline().spoolDirectory();
+            assertThat(run("status", one.toString())).isZero();
+            assertThat(out().lines()).hasSize(2).first().isEqualTo("1 run folder(s) in " + one + ":");
+            assertThat(out()).contains("project=cli-offline");
 
             server.restart();
             out.reset();
