@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +114,26 @@ class DalvaCliTest {
                     "RUN-broken  project=-  run=-  server=-  undelivered=0 events, 0 values  held=no  problem="
                             + "unreadable manifest: Unexpected character ('n' (code 110)): was expecting double-quote"
                             + " to start field name");
+        }
+    }
+
+    @Test
+    void statusReadsTheCheckedTextDeliveredMarker() throws IOException {
+        try (DalvaTestServer server = DalvaTestServer.start()) {
+            SpooledRuns runs = SpooledRuns.leave(server, spool);
+            Path folder = runs.created().spoolDirectory();
+            // run_created (1) and step 0 (2) are delivered; mark steps 1..10 (3..12) as
+            // well
+            byte[] digits = String.format("%020d", 12).getBytes(StandardCharsets.US_ASCII);
+            CRC32C crc = new CRC32C();
+            crc.update(digits, 0, digits.length);
+            Files.writeString(folder.resolve("delivered"),
+                    new String(digits, StandardCharsets.US_ASCII) + String.format(" %08x\n", crc.getValue()));
+
+            assertThat(run("status", folder.toString())).isZero();
+
+            assertThat(out()).contains("undelivered=" + (SpooledRuns.CREATED_EVENTS - 10) + " events, "
+                    + (SpooledRuns.CREATED_VALUES - 20) + " values  held=no\n");
         }
     }
 

@@ -16,10 +16,13 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 
 /**
  * What one run folder of a spool holds and whether a live process holds it, read without
@@ -52,6 +55,8 @@ public record SpoolStatus(Path folder, String project, String localId, String se
     private static final String DELIVERED = "delivered";
 
     private static final String LOCK = "lock";
+
+    private static final Pattern MARKER = Pattern.compile("\\d{20} [0-9a-f]{8}\n");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -162,14 +167,27 @@ public record SpoolStatus(Path folder, String project, String localId, String se
         }
 
         /**
-         * The last delivered sequence number: an 8-byte big-endian number, 0 when absent.
+         * The last delivered sequence number, 0 when absent or unreadable (the journal
+         * then sends everything again). The marker is either
+         * {@code <20 digits> <crc32c of the digits, 8 hex>\n} or, from earlier versions,
+         * an 8-byte big-endian number.
          */
         private static long delivered(Path file) throws IOException {
             if (!Files.exists(file)) {
                 return 0;
             }
             byte[] bytes = Files.readAllBytes(file);
-            return bytes.length < Long.BYTES ? 0 : ByteBuffer.wrap(bytes).getLong();
+            if (bytes.length == Long.BYTES) {
+                return Math.max(0, ByteBuffer.wrap(bytes).getLong());
+            }
+            String text = new String(bytes, StandardCharsets.US_ASCII);
+            if (!MARKER.matcher(text).matches()) {
+                return 0;
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, 20);
+            return (crc.getValue() == Long.parseLong(text.substring(21, 29), 16))
+                    ? Long.parseLong(text.substring(0, 20)) : 0;
         }
 
         /** Reads one segment's lines up to its end or its first NUL byte (padding). */
