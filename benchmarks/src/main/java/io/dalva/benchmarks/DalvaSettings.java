@@ -18,6 +18,14 @@ final class DalvaSettings {
     }
 
     static DalvaConfig manualSteps(String serverUrl, Path spoolDirectory) {
+        return manualSteps(serverUrl, "bench", spoolDirectory, 10_000);
+    }
+
+    /**
+     * As {@link #manualSteps(String, Path)}, with this project and at most
+     * {@code batchSize} values in one {@code log()} of a step.
+     */
+    static DalvaConfig manualSteps(String serverUrl, String project, Path spoolDirectory, int batchSize) {
         return new DalvaConfig() {
             @Override
             public String get(String key) {
@@ -31,7 +39,12 @@ final class DalvaSettings {
 
             @Override
             public String project() {
-                return "bench";
+                return project;
+            }
+
+            @Override
+            public int batchSize() {
+                return batchSize;
             }
 
             @Override
