@@ -1,5 +1,6 @@
 package io.dalva.client;
 
+import io.dalva.client.internal.Defaults;
 import io.dalva.client.internal.Values;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,21 +57,16 @@ import okhttp3.ResponseBody;
 public final class DalvaClient implements AutoCloseable {
 
     /**
-     * Environment variable read when no server URL is given (as Dalva's Python SDK does).
+     * Environment variable read when no server URL is given (as Dalva's Python SDK does):
+     * {@code DALVA_SERVER_URL}.
      */
-    public static final String SERVER_URL_ENV = "DALVA_SERVER_URL";
+    public static final String SERVER_URL_ENV = Defaults.SERVER_URL_ENV;
 
-    /** Server URL when neither the builder nor the environment gives one. */
-    public static final String DEFAULT_SERVER_URL = "http://localhost:8000";
-
-    /** Time to open a connection when none is set. */
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-
-    /** Time to wait for each socket read or write when none is set. */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-
-    /** Time for a whole call when none is set. */
-    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Server URL when neither the builder nor the environment gives one:
+     * {@code http://localhost:8000}.
+     */
+    public static final String DEFAULT_SERVER_URL = Defaults.SERVER_URL;
 
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
@@ -106,14 +102,14 @@ public final class DalvaClient implements AutoCloseable {
             http.socketFactory(new NoDelaySocketFactory());
         }
         if (ownsHttp || builder.connectTimeout != null) {
-            http.connectTimeout(millis(builder.connectTimeout, DEFAULT_CONNECT_TIMEOUT), TimeUnit.MILLISECONDS);
+            http.connectTimeout(millis(builder.connectTimeout, Defaults.CONNECT_TIMEOUT), TimeUnit.MILLISECONDS);
         }
         if (ownsHttp || builder.readTimeout != null) {
-            long read = millis(builder.readTimeout, DEFAULT_READ_TIMEOUT);
+            long read = millis(builder.readTimeout, Defaults.READ_TIMEOUT);
             http.readTimeout(read, TimeUnit.MILLISECONDS).writeTimeout(read, TimeUnit.MILLISECONDS);
         }
         if (ownsHttp || builder.callTimeout != null) {
-            http.callTimeout(millis(builder.callTimeout, DEFAULT_CALL_TIMEOUT), TimeUnit.MILLISECONDS);
+            http.callTimeout(millis(builder.callTimeout, Defaults.CALL_TIMEOUT), TimeUnit.MILLISECONDS);
         }
         this.http = http.build();
     }
@@ -426,8 +422,7 @@ public final class DalvaClient implements AutoCloseable {
         if (explicit != null && !explicit.isBlank()) {
             return explicit.strip();
         }
-        String fromEnv = environment.apply(SERVER_URL_ENV);
-        return fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : DEFAULT_SERVER_URL;
+        return Defaults.serverUrl(environment);
     }
 
     private static HttpUrl parseServerUrl(String url) {

@@ -14,6 +14,7 @@ import io.dalva.client.RunInit;
 import io.dalva.client.RunPage;
 import io.dalva.client.RunQuery;
 import io.dalva.client.RunState;
+import io.dalva.client.internal.Defaults;
 import io.dalva.client.internal.Values;
 import io.dalva.internal.delivery.Backoff;
 import io.dalva.internal.delivery.DeliveryOptions;
@@ -356,19 +357,19 @@ public final class DalvaRun implements AutoCloseable {
 
         private boolean clientOptionsSet;
 
-        private Path spoolDirectory = DeliveryOptions.DEFAULT.spoolDirectory();
+        private Path spoolDirectory = Defaults.spoolDirectory();
 
-        private int spoolSegmentSize = DeliveryOptions.DEFAULT.segmentBytes();
+        private int spoolSegmentSize = Defaults.SPOOL_SEGMENT_BYTES;
 
-        private long maxSpoolSize = DeliveryOptions.DEFAULT.maxSpoolBytes();
+        private long maxSpoolSize = Defaults.MAX_SPOOL_BYTES;
 
-        private int maxBatchValues = DeliveryOptions.DEFAULT.maxBatchValues();
+        private int maxBatchValues = Defaults.MAX_BATCH_VALUES;
 
-        private Backoff backoff = DeliveryOptions.DEFAULT.backoff();
+        private Backoff backoff = new Backoff(Defaults.RETRY_INITIAL, Defaults.RETRY_MAX);
 
-        private Duration syncInterval = DeliveryOptions.DEFAULT.syncInterval();
+        private Duration syncInterval = Defaults.SYNC_INTERVAL;
 
-        private Duration shutdownTimeout = DeliveryOptions.DEFAULT.shutdownTimeout();
+        private Duration shutdownTimeout = Defaults.SHUTDOWN_TIMEOUT;
 
         private boolean synchronous;
 

@@ -295,6 +295,15 @@ class DalvaRunTest {
             .allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer abc"));
     }
 
+    @Test
+    void theCallTimeoutReachesTheRunsClient() {
+        server.delayResponses(Duration.ofMillis(1500));
+
+        assertThatThrownBy(() -> builder().callTimeout(Duration.ofMillis(200)).start())
+            .isInstanceOf(DalvaUnreachableException.class)
+            .hasMessageContaining("GET /api/health");
+    }
+
     private DalvaRun.Builder builder() {
         // synchronous: these tests read the server right after each call, and expect its
         // errors thrown

@@ -2,6 +2,7 @@ package io.dalva.client.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * Every default of the project, and the environment lookups behind them, in one place:
@@ -33,6 +34,24 @@ public final class Defaults {
     /** The most closing a run (or the registry) waits for delivery. */
     public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
+    /** The most a run's journal segment file (its memory-mapped buffer) holds. */
+    public static final int SPOOL_SEGMENT_BYTES = 1 << 20;
+
+    /** The most a run's undelivered journal may hold; beyond it values are dropped. */
+    public static final long MAX_SPOOL_BYTES = 256L << 20;
+
+    /** The most metric values in one request (the server stores ~250 values a second). */
+    public static final int MAX_BATCH_VALUES = 500;
+
+    /** The first retry's delay; each retry doubles it, up to {@link #RETRY_MAX}. */
+    public static final Duration RETRY_INITIAL = Duration.ofMillis(250);
+
+    /** The longest delay between two retries. */
+    public static final Duration RETRY_MAX = Duration.ofSeconds(30);
+
+    /** How often a journal is forced to the storage device. */
+    public static final Duration SYNC_INTERVAL = Duration.ofSeconds(1);
+
     /** The registry's step. */
     public static final Duration STEP = Duration.ofSeconds(10);
 
@@ -50,8 +69,16 @@ public final class Defaults {
      * {@link #SERVER_URL}.
      */
     public static String serverUrl() {
-        String fromEnvironment = System.getenv(SERVER_URL_ENV);
-        return (fromEnvironment != null && !fromEnvironment.isBlank()) ? fromEnvironment.trim() : SERVER_URL;
+        return serverUrl(System::getenv);
+    }
+
+    /**
+     * The server URL as {@link #serverUrl()} finds it, reading the environment through
+     * {@code environment} (a test passes its own).
+     */
+    public static String serverUrl(Function<String, String> environment) {
+        String fromEnvironment = environment.apply(SERVER_URL_ENV);
+        return (fromEnvironment != null && !fromEnvironment.isBlank()) ? fromEnvironment.strip() : SERVER_URL;
     }
 
     /**

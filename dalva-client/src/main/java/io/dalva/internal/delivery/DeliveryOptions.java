@@ -1,5 +1,7 @@
 package io.dalva.internal.delivery;
 
+import io.dalva.client.internal.Defaults;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,17 +25,15 @@ public record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpo
         Backoff backoff, Duration syncInterval, Duration shutdownTimeout) {
 
     /**
-     * The system property that moves the default spool folder (our own build points it
-     * into {@code target/}).
+     * The default spool folder ({@link Defaults#spoolDirectory()}, read when this class
+     * loads).
      */
-    static final String SPOOL_DIRECTORY_PROPERTY = "dalva.spool.directory";
+    public static final Path DEFAULT_SPOOL_DIRECTORY = Defaults.spoolDirectory();
 
-    public static final Path DEFAULT_SPOOL_DIRECTORY = System.getProperty(SPOOL_DIRECTORY_PROPERTY) != null
-            ? Path.of(System.getProperty(SPOOL_DIRECTORY_PROPERTY))
-            : Path.of(System.getProperty("user.home"), ".dalva", "java-spool");
-
-    public static final DeliveryOptions DEFAULT = new DeliveryOptions(DEFAULT_SPOOL_DIRECTORY, 1 << 20, 256L << 20, 500,
-            Backoff.DEFAULT, Duration.ofSeconds(1), Duration.ofSeconds(5));
+    /** Every default, from {@link Defaults}. */
+    public static final DeliveryOptions DEFAULT = new DeliveryOptions(DEFAULT_SPOOL_DIRECTORY,
+            Defaults.SPOOL_SEGMENT_BYTES, Defaults.MAX_SPOOL_BYTES, Defaults.MAX_BATCH_VALUES,
+            new Backoff(Defaults.RETRY_INITIAL, Defaults.RETRY_MAX), Defaults.SYNC_INTERVAL, Defaults.SHUTDOWN_TIMEOUT);
 
     public DeliveryOptions {
         Objects.requireNonNull(backoff, "backoff");
