@@ -60,9 +60,20 @@ final class ThreadUsage {
 
     /** What the threads of this reading used since {@code start}. */
     Delta since(ThreadUsage start) {
+        return since(start, (id) -> true);
+    }
+
+    /**
+     * What the threads of this reading that {@code include} accepts used since
+     * {@code start}.
+     */
+    Delta since(ThreadUsage start, LongPredicate include) {
         long cpu = 0;
         long allocated = 0;
         for (Map.Entry<Long, long[]> thread : byThread.entrySet()) {
+            if (!include.test(thread.getKey())) {
+                continue;
+            }
             long[] before = start.byThread.getOrDefault(thread.getKey(), new long[2]);
             cpu += Math.max(0, thread.getValue()[0] - before[0]);
             allocated += Math.max(0, thread.getValue()[1] - before[1]);
