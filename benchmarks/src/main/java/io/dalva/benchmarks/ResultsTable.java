@@ -69,6 +69,15 @@ public final class ResultsTable {
         }
         line(LoadAverage.verdict(before.isEmpty() ? Double.NaN : before.get(0),
                 after.isEmpty() ? Double.NaN : after.get(after.size() - 1), highest));
+        if (before.isEmpty()) {
+            line("");
+            line("(No load readings: run with `-prof io.dalva.benchmarks.LoadAverageProfiler`.)");
+        }
+        if ((results.any("RecordingBenchmark.") || results.any("RunLogBenchmark."))
+                && results.everyReading("cpu.worker.norm").isEmpty()) {
+            line("");
+            line("(No CPU time per call: run with `-prof io.dalva.benchmarks.ThreadUsageProfiler`.)");
+        }
         line("");
     }
 

@@ -58,11 +58,14 @@ class ResultsTableTest {
         publish("otlp", 2.0, Map.of("publishes", 1, "cpuNanos", 1));
 
         assertThat(new ResultsTable(results).render()).startsWith("**NOT PUBLISHABLE**: ")
-            .contains("unknown before the run");
+            .contains("unknown before the run")
+            .contains("run with `-prof io.dalva.benchmarks.LoadAverageProfiler`");
 
         load(0.2, 1.1);
-        assertThat(new ResultsTable(results).render()).startsWith(
-                "Load average (1 min, /proc/loadavg): 0.20 before the run, 1.10 after, highest 1.10. " + "Publishable");
+        assertThat(new ResultsTable(results).render())
+            .startsWith(
+                    "Load average (1 min, /proc/loadavg): 0.20 before the run, 1.10 after, highest 1.10. Publishable")
+            .doesNotContain("-prof");
     }
 
     @Test
@@ -72,6 +75,16 @@ class ResultsTableTest {
 
         assertThat(new ResultsTable(results).render())
             .contains("| counterIncrement | 5.25 | 5.00 | 1.05× | 9.00 | 6.00 | 0.00 |");
+    }
+
+    @Test
+    void recordingWithoutTheThreadProfilerSaysHowToGetItsCpuTime() {
+        ObjectNode result = result("io.dalva.benchmarks.RecordingBenchmark.timerRecord", 9.0);
+        result.with("params").put("registry", "dalva");
+
+        assertThat(new ResultsTable(results).render())
+            .contains("(No CPU time per call: run with `-prof io.dalva.benchmarks.ThreadUsageProfiler`.)")
+            .contains("| timerRecord | n/a | n/a | n/a | 9.00 | n/a | n/a |");
     }
 
     @Test
