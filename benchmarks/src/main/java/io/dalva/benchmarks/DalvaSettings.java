@@ -17,15 +17,17 @@ final class DalvaSettings {
     private DalvaSettings() {
     }
 
+    /** Every other setting at the registry's default. */
     static DalvaConfig manualSteps(String serverUrl, Path spoolDirectory) {
-        return manualSteps(serverUrl, "bench", spoolDirectory, 10_000);
+        return manualSteps(serverUrl, "bench", spoolDirectory, null);
     }
 
     /**
      * As {@link #manualSteps(String, Path)}, with this project and at most
-     * {@code batchSize} values in one {@code log()} of a step.
+     * {@code batchSize} values in one {@code log()} of a step ({@code null}: the
+     * registry's default).
      */
-    static DalvaConfig manualSteps(String serverUrl, String project, Path spoolDirectory, int batchSize) {
+    static DalvaConfig manualSteps(String serverUrl, String project, Path spoolDirectory, Integer batchSize) {
         return new DalvaConfig() {
             @Override
             public String get(String key) {
@@ -44,7 +46,7 @@ final class DalvaSettings {
 
             @Override
             public int batchSize() {
-                return batchSize;
+                return batchSize != null ? batchSize : DalvaConfig.super.batchSize();
             }
 
             @Override
