@@ -34,6 +34,8 @@ public class PublishCost {
 
     public long callerNanos;
 
+    public long deliveredNanos;
+
     public long sinkBytes;
 
     public long sinkValues;
@@ -55,6 +57,7 @@ public class PublishCost {
         publish.run();
         long returned = System.nanoTime();
         deliver.run();
+        long delivered = System.nanoTime();
         ThreadUsage end = ThreadUsage.endOnCurrentThread();
         ThreadUsage.Delta used = end.since(start);
         if (previousEnd != null) {
@@ -66,6 +69,7 @@ public class PublishCost {
         previousEnd = end;
         publishes++;
         callerNanos += returned - started;
+        deliveredNanos += delivered - started;
         cpuNanos += used.cpuNanos();
         allocatedBytes += used.allocatedBytes();
     }
