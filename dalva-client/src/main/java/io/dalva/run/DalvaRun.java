@@ -1,18 +1,12 @@
 package io.dalva.run;
 
-import io.dalva.client.Conflict;
 import io.dalva.client.DalvaClient;
 import io.dalva.client.DalvaConflictException;
 import io.dalva.client.DalvaDeliveryException;
 import io.dalva.client.DalvaNotFoundException;
-import io.dalva.client.DalvaUnreachableException;
 import io.dalva.client.MetricPath;
-import io.dalva.client.ProjectInfo;
 import io.dalva.client.RunHandle;
-import io.dalva.client.RunInfo;
 import io.dalva.client.RunInit;
-import io.dalva.client.RunPage;
-import io.dalva.client.RunQuery;
 import io.dalva.client.RunState;
 import io.dalva.client.internal.Defaults;
 import io.dalva.client.internal.Values;
@@ -20,12 +14,8 @@ import io.dalva.internal.delivery.Backoff;
 import io.dalva.internal.delivery.DeliveryOptions;
 import io.dalva.internal.delivery.RunDelivery;
 
-import io.dalva.internal.logging.Log;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -66,8 +56,9 @@ import java.util.OptionalInt;
  * {@link #finish()} as a {@link DalvaDeliveryException}, and never hold back what was
  * logged after them. {@link #finish()}, {@link #fail()} and {@link #close()} wait at most
  * the shutdown timeout (default 5 s); what is not delivered by then stays in the spool
- * and is delivered when the run is resumed or by the replay command ({@link DalvaSpool}).
- * {@link Builder#synchronous(boolean)} makes {@code log} wait for the server instead.
+ * and is delivered when the run is resumed or by {@code java -jar dalva.jar replay}
+ * ({@link DalvaSpool}). {@link Builder#synchronous(boolean)} makes {@code log} wait for
+ * the server instead.
  *
  * <p>
  * When the server cannot be reached at {@link Builder#start()}, the run starts anyway and
@@ -76,8 +67,6 @@ import java.util.OptionalInt;
  * {@link IllegalStateException}. Thread-safe.
  */
 public final class DalvaRun implements AutoCloseable {
-
-    private static final Log logger = Log.of(DalvaRun.class);
 
     private final DalvaClient client;
 
@@ -557,34 +546,20 @@ public final class DalvaRun implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "client(...) excludes serverUrl, timeouts and headers: configure them on that client");
             }
-            Map<String, Object> flatConfig = Values.flattenConfig(config);
             DeliveryOptions options = new DeliveryOptions(spoolDirectory, spoolSegmentSize, maxSpoolSize,
                     maxBatchValues, backoff, syncInterval, shutdownTimeout);
             RunInit init = RunInit.builder(project)
                 .name(name)
-                .config(flatConfig)
+                .config(Values.flattenConfig(config))
                 .resumeFrom(resumeFrom)
                 .forkFrom(forkFrom)
                 .build();
             boolean ownsClient = client == null;
             DalvaClient runClient = ownsClient ? clientBuilder.build() : client;
             try {
-                RunHandle handle;
-                try {
-                    runClient.health();
-                    handle = resumeFrom != null ? resume(runClient, flatConfig) : create(runClient, flatConfig);
-                }
-                catch (DalvaUnreachableException e) {
-                    if (synchronous) {
-                        throw e;
-                    }
-                    logger.warn("Dalva server " + runClient.serverUrl() + " is unreachable (" + e.getMessage()
-                            + "): the run starts anyway, is created when the server answers, and its data is "
-                            + "spooled meanwhile");
-                    handle = null;
-                }
+                RunHandle handle = RunOpening.atStart(runClient, init, synchronous);
                 RunDelivery delivery = RunDelivery.start(runClient, options, synchronous, init, handle,
-                        deferred -> openRun(runClient, deferred));
+                        deferred -> RunOpening.deferred(runClient, deferred));
                 return new DalvaRun(runClient, ownsClient, delivery, project, shutdownTimeout);
             }
             catch (RuntimeException e) {
@@ -595,84 +570,13 @@ public final class DalvaRun implements AutoCloseable {
             }
         }
 
-        private RunHandle create(DalvaClient client, Map<String, Object> flatConfig) {
-            RunHandle handle = client
-                .initRun(RunInit.builder(project).name(name).config(flatConfig).forkFrom(forkFrom).build());
-            logger.info("Run created: " + handle.runId() + (forkFrom == null ? "" : " (fork of " + forkFrom + ")"));
-            return handle;
-        }
-
-        /**
-         * The server answers a bare 500 when the run does not exist or a config key
-         * exists: check both first, and send only the keys the run lacks.
-         */
-        private RunHandle resume(DalvaClient client, Map<String, Object> flatConfig) {
-            RunInfo existing = findRun(client);
-            Map<String, Object> stored = client.getConfig(existing.id());
-            Map<String, Object> missing = new LinkedHashMap<>();
-            List<Conflict> conflicts = new ArrayList<>();
-            flatConfig.forEach((key, value) -> {
-                if (!stored.containsKey(key)) {
-                    missing.put(key, value);
-                }
-                else if (!Values.sameValue(stored.get(key), value)) {
-                    conflicts.add(new Conflict(null, key, null, Conflict.Kind.CONFIG_EXISTS, "config key '" + key
-                            + "' is " + stored.get(key) + " in run " + resumeFrom + ", not " + value));
-                }
-            });
-            if (!conflicts.isEmpty()) {
-                throw new DalvaConflictException("cannot resume run " + resumeFrom + ": "
-                        + String.join("; ", conflicts.stream().map(Conflict::text).toList())
-                        + " (remove the key first to change it)", conflicts);
-            }
-            RunHandle handle = client.initRun(RunInit.builder(project).config(missing).resumeFrom(resumeFrom).build());
-            logger.info("Run resumed: " + handle.runId());
-            return handle;
-        }
-
-        private RunInfo findRun(DalvaClient client) {
-            return DalvaRun.findRun(client, project, resumeFrom);
-        }
-
     }
 
     /**
      * Creates, resumes or forks a run whose start was deferred; a resumed run must exist.
      */
     static RunHandle openRun(DalvaClient client, RunInit init) {
-        if (init.resumeFrom() != null) {
-            findRun(client, init.project(), init.resumeFrom());
-        }
-        return client.initRun(init);
-    }
-
-    private static RunInfo findRun(DalvaClient client, String project, String resumeFrom) {
-        ProjectInfo projectInfo = client.listProjects()
-            .stream()
-            .filter(p -> p.name().equals(project))
-            .findFirst()
-            .orElseThrow(() -> notFound(project, resumeFrom));
-        int pageSize = 100;
-        for (int offset = 0;; offset += pageSize) {
-            RunPage page = client.listRuns(RunQuery.builder()
-                .projectId(projectInfo.id())
-                .search(resumeFrom)
-                .limit(pageSize)
-                .offset(offset)
-                .build());
-            for (RunInfo run : page.runs()) {
-                if (run.runId().equals(resumeFrom) && run.projectId() == projectInfo.id()) {
-                    return run;
-                }
-            }
-            if (!page.hasMore() || page.runs().isEmpty()) {
-                throw notFound(project, resumeFrom);
-            }
-        }
-    }
-
-    private static DalvaNotFoundException notFound(String project, String resumeFrom) {
-        return new DalvaNotFoundException("run " + resumeFrom + " not found in project " + project);
+        return RunOpening.deferred(client, init);
     }
 
 }

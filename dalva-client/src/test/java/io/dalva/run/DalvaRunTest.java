@@ -67,7 +67,7 @@ class DalvaRunTest {
                 assertThat(stored.state()).isEqualTo("running");
                 assertThat(stored.config()).containsOnly(Map.entry("lr", 0.01), Map.entry("model/layers", 4L));
             });
-            assertThat(messages).contains("Run created: " + run.runId());
+            assertThat(messages).contains("Run created: " + run.runId() + ".");
         }
         finally {
             Logger.getLogger(DalvaRun.class.getName()).removeHandler(handler);
