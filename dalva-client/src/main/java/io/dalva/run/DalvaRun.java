@@ -40,7 +40,9 @@ import java.util.OptionalInt;
  * flattened with {@code /} ({@code train/loss}). Anything else, {@code null}, NaN,
  * infinities or a negative step is an {@link IllegalArgumentException} naming the key,
  * thrown before anything is sent. Dalva never overwrites: logging a path again at the
- * same step is a {@link DalvaConflictException}.
+ * same step is a {@link DalvaConflictException}. Any key the server accepts is sent, but
+ * a path holding {@code %}, {@code ?}, {@code #} or {@code \} is logged as a warning,
+ * once per path: Dalva's web UI puts the path raw into a URL and cannot chart it.
  *
  * <p>
  * Values read back ({@link #getMetric(String)}, {@link #getConfig()}) are {@code Double},
@@ -80,6 +82,8 @@ public final class DalvaRun implements AutoCloseable {
 
     /** Serializes the synchronous writes (removals) and the end of the run. */
     private final Object writeLock = new Object();
+
+    private final UnchartablePaths unchartable = new UnchartablePaths();
 
     private volatile boolean ended;
 
@@ -301,6 +305,7 @@ public final class DalvaRun implements AutoCloseable {
             return;
         }
         checkOpen();
+        unchartable.check(flat.keySet());
         delivery.log(flat, step);
     }
 

@@ -296,6 +296,36 @@ class DalvaRunTest {
     }
 
     @Test
+    void pathsTheWebUiCannotChartAreSentAndWarnedAboutOncePerPath() {
+        List<String> messages = new ArrayList<>();
+        Handler handler = capture(messages);
+        try (DalvaRun run = builder().start()) {
+            for (int step = 0; step < 3; step++) {
+                run.log(Map.of("rate%", 1.0, "q?x", 2.0, "a#b", 3.0, "win\\dows", 4.0, "clean/loss", 5.0), step);
+            }
+            run.log(Map.of("rate%", 6.0), 3);
+            run.log(Map.of("best%", 7.0));
+
+            for (String path : List.of("rate%", "q?x", "a#b", "win\\dows", "clean/loss")) {
+                assertThat(run.getMetric(path, 2)).as(path).isNotNull();
+            }
+            assertThat(server.series(run.id(), "rate%")).hasSize(4);
+            assertThat(run.getMetric("best%")).isEqualTo(7.0);
+        }
+        finally {
+            Logger.getLogger(DalvaRun.class.getName()).removeHandler(handler);
+        }
+        List<String> warnings = messages.stream().filter(m -> m.contains("cannot chart")).toList();
+        assertThat(warnings).hasSize(5)
+            .anySatisfy(m -> assertThat(m).contains("'rate%'").contains("holds '%'"))
+            .anySatisfy(m -> assertThat(m).contains("'q?x'").contains("holds '?'"))
+            .anySatisfy(m -> assertThat(m).contains("'a#b'").contains("holds '#'"))
+            .anySatisfy(m -> assertThat(m).contains("'win\\dows'").contains("holds '\\'"))
+            .anySatisfy(m -> assertThat(m).contains("'best%'"))
+            .allSatisfy(m -> assertThat(m).doesNotContain("clean").endsWith("."));
+    }
+
+    @Test
     void theCallTimeoutReachesTheRunsClient() {
         server.delayResponses(Duration.ofMillis(1500));
 
