@@ -2,17 +2,22 @@ package io.dalva.run;
 
 import io.dalva.client.DalvaClient;
 import io.dalva.client.DalvaDeliveryException;
+import io.dalva.client.DalvaException;
+import io.dalva.client.DalvaNotFoundException;
 import io.dalva.client.DeliveryFailure;
+import io.dalva.client.ProjectInfo;
+import io.dalva.client.RunInfo;
 import io.dalva.internal.delivery.DeliveryOptions;
 import io.dalva.internal.delivery.RunSender;
+import io.dalva.internal.journal.DamagedRange;
 import io.dalva.internal.journal.Journal;
 import io.dalva.internal.journal.JournalEvent;
+import io.dalva.internal.journal.JournalInUseException;
+import io.dalva.internal.journal.JournalStorage;
+import io.dalva.internal.journal.MissingRange;
 import io.dalva.internal.journal.SpoolFolders;
 import io.dalva.internal.journal.SpoolManifest;
-
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +29,22 @@ import java.util.function.Consumer;
 /**
  * Delivers what runs left in a spool folder: data a process could not deliver before it
  * ended (server down, shutdown timeout) or before it was killed. Each run folder is
- * replayed in order, from where the server's acknowledgements stopped; values a killed
+ * replayed in seq order from where the server's acknowledgements stopped; values a killed
  * process delivered without recording it are recognised (the server answers "already
- * exists") and not stored twice. A folder still in use by a live run is skipped. A run
- * whose process ended without finishing it is marked failed. Fully delivered folders are
- * deleted.
+ * exists") and not stored twice. A run whose process ended without finishing it is marked
+ * failed.
+ *
+ * <p>
+ * A spooled run belongs to its server: before writing, the replay checks that the run the
+ * manifest names (server URL, database id, run id, project) is the one the server holds
+ * under that id. When it is not (another server, or the same URL after its database was
+ * reset), nothing is written unless {@code newRunOnMismatch} is set: then a new run is
+ * created there for the events the spool still holds, and the progress says so.
+ *
+ * <p>
+ * Nothing undelivered is ever deleted: a folder still in use by a live process is
+ * skipped, damaged bytes stay under {@code damaged/}, a folder whose storage fails (a
+ * full disk) is left as it is. A fully delivered folder is deleted.
  *
  * <p>
  * From the command line: {@code java -jar dalva.jar replay DIR [--server-url URL]}.
@@ -44,22 +60,110 @@ public final class DalvaSpool {
     private DalvaSpool() {
     }
 
-    /**
-     * What one replay did.
-     *
-     * @param runs run folders found
-     * @param completed runs whose every event is now delivered (their folders are
-     * deleted)
-     * @param delivered events delivered
-     * @param remaining events still in the spool (server unreachable, timeout, folder in
-     * use)
-     * @param failures values the server rejected for good
-     */
-    public record Result(int runs, int completed, long delivered, long remaining, List<DeliveryFailure> failures) {
+    /** What happened to one run folder. */
+    public enum Outcome {
+
+        /** Every event was delivered; the folder is deleted (damaged bytes excepted). */
+        DELIVERED,
+        /**
+         * Some events are left (server unreachable or too slow, values rejected, damage,
+         * missing events, a storage failure); the folder stays.
+         */
+        INCOMPLETE,
+        /** A live process holds the folder: not touched. */
+        IN_USE,
+        /**
+         * The server does not hold the run the manifest names: nothing was written.
+         */
+        REFUSED,
+        /** The folder cannot be read (a damaged manifest): nothing was written. */
+        UNREADABLE
+
     }
 
     /**
-     * Replays every run folder in {@code dir} (a spool folder or one run folder).
+     * What one replay did to one run folder.
+     *
+     * @param folder the run folder
+     * @param run the run's server id (such as {@code DEM-7}) or local id
+     * @param outcome what happened
+     * @param delivered events delivered (and acknowledged)
+     * @param left events still in the folder
+     * @param damaged events whose bytes are damaged (kept under {@code damaged/})
+     * @param missing events neither held nor kept as damaged bytes
+     * @param failures values the server rejected for good
+     * @param detail why the run is not fully delivered, or {@code null}
+     */
+    public record RunResult(Path folder, String run, Outcome outcome, long delivered, long left, long damaged,
+            long missing, List<DeliveryFailure> failures, String detail) {
+
+        public RunResult {
+            failures = List.copyOf(failures);
+        }
+
+        /** Nothing left, nothing damaged, missing or rejected. */
+        public boolean fullyDelivered() {
+            return outcome == Outcome.DELIVERED && left == 0 && damaged == 0 && missing == 0 && failures.isEmpty();
+        }
+
+    }
+
+    /**
+     * What one replay did.
+     *
+     * @param results one per run folder found
+     */
+    public record Result(List<RunResult> results) {
+
+        public Result {
+            results = List.copyOf(results);
+        }
+
+        /** Run folders found. */
+        public int runs() {
+            return results.size();
+        }
+
+        /** Runs whose every event is now delivered. */
+        public int completed() {
+            return (int) results.stream().filter(RunResult::fullyDelivered).count();
+        }
+
+        public long delivered() {
+            return results.stream().mapToLong(RunResult::delivered).sum();
+        }
+
+        /** Events still in the spool (for every folder not fully delivered). */
+        public long remaining() {
+            return results.stream().mapToLong(RunResult::left).sum();
+        }
+
+        public long damaged() {
+            return results.stream().mapToLong(RunResult::damaged).sum();
+        }
+
+        /** Folders a live process holds. */
+        public int skipped() {
+            return (int) results.stream().filter(result -> result.outcome() == Outcome.IN_USE).count();
+        }
+
+        /** Values the server rejected for good. */
+        public List<DeliveryFailure> failures() {
+            return results.stream().flatMap(result -> result.failures().stream()).toList();
+        }
+
+        /**
+         * Whether every run was fully delivered: the replay command exits 0 only then.
+         */
+        public boolean allDelivered() {
+            return results.stream().allMatch(RunResult::fullyDelivered);
+        }
+
+    }
+
+    /**
+     * Replays every run folder in {@code dir} (a spool folder or one run folder),
+     * refusing to write a run into a server that does not hold it.
      * @param dir the spool folder, or a single run folder
      * @param serverUrl the server to deliver to, or {@code null} for the one each run was
      * logged to
@@ -67,52 +171,138 @@ public final class DalvaSpool {
      * @param progress receives one line per run and about one per second while delivering
      */
     public static Result replay(Path dir, String serverUrl, Duration timeout, Consumer<String> progress) {
+        return replay(dir, serverUrl, timeout, false, progress);
+    }
+
+    /**
+     * Like {@link #replay(Path, String, Duration, Consumer)}; with
+     * {@code newRunOnMismatch}, a run the server does not hold is created anew there
+     * (holding the events the spool still has) instead of being refused.
+     */
+    public static Result replay(Path dir, String serverUrl, Duration timeout, boolean newRunOnMismatch,
+            Consumer<String> progress) {
+        return replay(dir, serverUrl, timeout, newRunOnMismatch, progress, JournalStorage.DEFAULT);
+    }
+
+    static Result replay(Path dir, String serverUrl, Duration timeout, boolean newRunOnMismatch,
+            Consumer<String> progress, JournalStorage storage) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(progress, "progress");
-        List<Path> folders = SpoolFolders.runFolders(dir);
-        int completed = 0;
-        long delivered = 0;
-        long remaining = 0;
-        List<DeliveryFailure> failures = new ArrayList<>();
-        for (Path folder : folders) {
-            RunReplay replay = replayRun(folder, serverUrl, timeout, progress);
-            completed += replay.remaining == 0 ? 1 : 0;
-            delivered += replay.delivered;
-            remaining += replay.remaining;
-            failures.addAll(replay.failures);
+        List<RunResult> results = new ArrayList<>();
+        for (Path folder : SpoolFolders.runFolders(dir)) {
+            RunResult result = new RunReplay(folder, serverUrl, timeout, newRunOnMismatch, progress, storage).run();
+            results.add(result);
         }
-        return new Result(folders.size(), completed, delivered, remaining, List.copyOf(failures));
+        return new Result(results);
     }
 
-    private record RunReplay(long delivered, long remaining, List<DeliveryFailure> failures) {
-    }
+    /** The replay of one run folder. */
+    private static final class RunReplay {
 
-    private static RunReplay replayRun(Path folder, String serverUrl, Duration timeout, Consumer<String> progress) {
-        SpoolManifest manifest;
-        Journal journal;
-        try {
-            manifest = SpoolManifest.read(folder);
-            journal = Journal.open(folder, DeliveryOptions.DEFAULT.segmentBytes(), Long.MAX_VALUE);
+        private final Path folder;
+
+        private final String serverUrl;
+
+        private final Duration timeout;
+
+        private final boolean newRunOnMismatch;
+
+        private final Consumer<String> progress;
+
+        private final JournalStorage storage;
+
+        private String name;
+
+        RunReplay(Path folder, String serverUrl, Duration timeout, boolean newRunOnMismatch, Consumer<String> progress,
+                JournalStorage storage) {
+            this.folder = folder;
+            this.serverUrl = serverUrl;
+            this.timeout = timeout;
+            this.newRunOnMismatch = newRunOnMismatch;
+            this.progress = progress;
+            this.storage = storage;
+            this.name = folder.getFileName().toString();
         }
-        catch (IOException | RuntimeException e) {
-            progress.accept(folder.getFileName() + ": skipped (" + e.getMessage() + ")");
-            return new RunReplay(0, 0, List.of());
+
+        RunResult run() {
+            SpoolManifest manifest;
+            try {
+                manifest = SpoolManifest.read(folder);
+            }
+            catch (IOException | RuntimeException e) {
+                return untouched(Outcome.UNREADABLE, "its manifest cannot be read (" + e.getMessage() + ")");
+            }
+            name = manifest.serverRunId() != null ? manifest.serverRunId() : manifest.localId();
+            Journal journal;
+            try {
+                journal = Journal.open(folder, DeliveryOptions.DEFAULT.segmentBytes(), Long.MAX_VALUE,
+                        DeliveryOptions.DEFAULT.syncInterval(), storage);
+            }
+            catch (JournalInUseException e) {
+                return untouched(Outcome.IN_USE, "a live process holds it");
+            }
+            catch (IOException | RuntimeException e) {
+                return untouched(Outcome.UNREADABLE, "its journal cannot be opened (" + e.getMessage() + ")");
+            }
+            try {
+                return deliver(manifest, journal);
+            }
+            finally {
+                journal.close();
+            }
         }
-        String name = manifest.serverRunId() != null ? manifest.serverRunId() : manifest.localId();
-        long start = journal.deliveredSeq();
-        long last = journal.lastSeq();
-        if (unfinished(manifest, journal)) {
-            journal.appendRunFinished("failed");
-            last = journal.lastSeq();
-            progress.accept(name + ": its process ended without finishing the run; it will be marked failed");
+
+        private RunResult deliver(SpoolManifest manifest, Journal journal) {
+            for (String note : journal.notes()) {
+                progress.accept(name + ": " + note);
+            }
+            long damaged = journal.damaged().stream().mapToLong(DamagedRange::events).sum();
+            long missing = journal.missing().stream().mapToLong(MissingRange::events).sum();
+            for (DamagedRange range : journal.damaged()) {
+                progress.accept(name + ": damaged, not sent: " + range);
+            }
+            for (MissingRange range : journal.missing()) {
+                progress.accept(name + ": missing from the journal: " + range);
+            }
+            String url = serverUrl != null ? serverUrl : manifest.serverUrl();
+            try (DalvaClient client = DalvaClient.builder().serverUrl(url).build()) {
+                if (manifest.created()) {
+                    String mismatch;
+                    try {
+                        mismatch = mismatch(client, manifest, url);
+                    }
+                    catch (DalvaException e) {
+                        return result(journal, Outcome.INCOMPLETE, 0, damaged, missing, List.of(),
+                                "cannot check the run on " + url + " (" + e.getMessage() + ")");
+                    }
+                    if (mismatch != null && !newRunOnMismatch) {
+                        return result(journal, Outcome.REFUSED, 0, damaged, missing, List.of(),
+                                "not sent: " + mismatch + "; replay with a new run to send it there anyway");
+                    }
+                    if (mismatch != null) {
+                        progress.accept(name + ": " + mismatch + ": a new run is created on " + url
+                                + " for the events the spool still holds (from seq " + (journal.deliveredSeq() + 1)
+                                + ")");
+                        manifest = manifest.forNewRun(url);
+                    }
+                }
+                return send(client, manifest, journal, url, damaged, missing);
+            }
         }
-        String url = serverUrl != null ? serverUrl : manifest.serverUrl();
-        progress.accept(
-                name + " (project " + manifest.project() + "): " + (last - start) + " event(s) to deliver to " + url);
-        DeliveryOptions options = DeliveryOptions.DEFAULT;
-        try (DalvaClient client = DalvaClient.builder().serverUrl(url).build()) {
-            RunSender sender = new RunSender(client, journal, manifest, options, init -> DalvaRun.openRun(client, init))
+
+        private RunResult send(DalvaClient client, SpoolManifest manifest, Journal journal, String url, long damaged,
+                long missing) {
+            long start = journal.deliveredSeq();
+            if (unfinished(manifest, journal)) {
+                journal.appendRunFinished("failed");
+                progress.accept(name + ": its process ended without finishing the run; it will be marked failed");
+            }
+            long last = journal.lastSeq();
+            progress.accept(name + " (project " + manifest.project() + "): " + (last - start)
+                    + " event(s) to deliver to " + url);
+            RunSender sender = new RunSender(client, journal, manifest, DeliveryOptions.DEFAULT,
+                    init -> DalvaRun.openRun(client, init))
                 .start();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!sender.awaitDelivered(last, Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()))) {
@@ -125,22 +315,93 @@ public final class DalvaSpool {
             sender.stop(TimeUnit.SECONDS.toNanos(1));
             DalvaDeliveryException rejected = sender.takeFailures();
             List<DeliveryFailure> failures = rejected == null ? List.of() : rejected.failures();
+            if (sender.manifest().serverRunId() != null) {
+                name = sender.manifest().serverRunId();
+            }
             long delivered = journal.deliveredSeq() - start;
-            long remaining = last - journal.deliveredSeq();
-            String runName = sender.manifest().serverRunId() != null ? sender.manifest().serverRunId() : name;
-            if (remaining == 0) {
+            long left = last - journal.deliveredSeq();
+            String detail = null;
+            if (left > 0) {
+                detail = left + " event(s) not delivered ("
+                        + (sender.halted() != null ? sender.halted() : "server unreachable or too slow") + ")";
+            }
+            else if (journal.storageProblem() != null) {
+                detail = "the spool's storage fails (" + journal.storageProblem() + "): nothing deleted";
+            }
+            else if (damaged > 0 || missing > 0) {
+                detail = "delivered what the journal holds; " + damaged + " damaged and " + missing
+                        + " missing event(s) were not";
+            }
+            else if (!failures.isEmpty()) {
+                detail = failures.size() + " value(s) rejected: " + failures.get(0);
+            }
+            boolean complete = left == 0 && journal.storageProblem() == null;
+            if (complete) {
                 journal.delete();
-                progress.accept(runName + ": done, " + delivered + " event(s) delivered" + (failures.isEmpty() ? ""
-                        : ", " + rejected.total() + " value(s) rejected: " + failures.get(0)));
             }
-            else {
-                journal.close();
-                progress.accept(runName + ": " + remaining + " event(s) not delivered ("
-                        + (sender.halted() != null ? sender.halted() : "server unreachable or too slow")
-                        + "); they stay in " + folder);
-            }
-            return new RunReplay(delivered, remaining, failures);
+            RunResult result = new RunResult(folder, name, complete ? Outcome.DELIVERED : Outcome.INCOMPLETE, delivered,
+                    left, damaged, missing, failures, detail);
+            progress.accept(
+                    name + ": " + (result.fullyDelivered() ? "done, " + delivered + " event(s) delivered" : delivered
+                            + " event(s) delivered; " + detail + (complete ? "" : "; the rest stays in " + folder)));
+            return result;
         }
+
+        private RunResult result(Journal journal, Outcome outcome, long delivered, long damaged, long missing,
+                List<DeliveryFailure> failures, String detail) {
+            long left = Math.max(1, journal.lastSeq() - journal.deliveredSeq());
+            progress.accept(name + ": " + detail + "; " + left + " event(s) stay in " + folder);
+            return new RunResult(folder, name, outcome, delivered, left, damaged, missing, failures, detail);
+        }
+
+        private RunResult untouched(Outcome outcome, String detail) {
+            progress.accept(name + ": skipped, " + detail + "; nothing sent, nothing deleted");
+            return new RunResult(folder, name, outcome, 0, Math.max(1, SpoolFolders.countEventLines(folder)), 0, 0,
+                    List.of(), detail);
+        }
+
+    }
+
+    /**
+     * Why the server at {@code url} does not hold the manifest's run, or {@code null}
+     * when it does.
+     */
+    private static String mismatch(DalvaClient client, SpoolManifest manifest, String url) {
+        String logged = manifest.serverRunId() + " (id " + manifest.serverId() + ", project " + manifest.project()
+                + ")";
+        if (!sameUrl(url, manifest.serverUrl())) {
+            return "run " + logged + " was logged to " + manifest.serverUrl() + ", not " + url;
+        }
+        RunInfo run;
+        try {
+            run = client.getRun(manifest.serverId());
+        }
+        catch (DalvaNotFoundException e) {
+            return "run " + logged + " no longer exists on " + url;
+        }
+        String project = client.listProjects()
+            .stream()
+            .filter(candidate -> candidate.id() == run.projectId())
+            .map(ProjectInfo::name)
+            .findFirst()
+            .orElse(null);
+        if (!run.runId().equals(manifest.serverRunId()) || !manifest.project().equals(project)) {
+            return "run " + logged + " is not on " + url + ": id " + manifest.serverId() + " is run " + run.runId()
+                    + " of project " + project + " there";
+        }
+        return null;
+    }
+
+    private static boolean sameUrl(String a, String b) {
+        return a != null && b != null && strip(a).equalsIgnoreCase(strip(b));
+    }
+
+    private static String strip(String url) {
+        String trimmed = url.trim();
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed;
     }
 
     /**
@@ -149,9 +410,10 @@ public final class DalvaSpool {
      */
     private static boolean unfinished(SpoolManifest manifest, Journal journal) {
         JournalEvent last = null;
-        Journal.Reader reader = journal.reader(journal.deliveredSeq());
-        for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
-            last = event;
+        try (Journal.Reader reader = journal.reader(journal.deliveredSeq())) {
+            for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
+                last = event;
+            }
         }
         return "running".equals(manifest.state()) && (last == null || !JournalEvent.RUN_FINISHED.equals(last.type()));
     }

@@ -87,8 +87,8 @@ public final class RunDelivery {
         RunSender sender = new RunSender(client, journal, manifest, options, opener);
         if (!reopened) {
             boolean deferredResume = handle == null && init.resumeFrom() != null;
-            journal.appendRunCreated(init.project(), init.name(), deferredResume ? Map.of() : init.config(),
-                    init.resumeFrom(), init.forkFrom());
+            journal.appendRunCreated(manifest.localId(), init.project(), init.name(),
+                    deferredResume ? Map.of() : init.config(), init.resumeFrom(), init.forkFrom());
             if (deferredResume && !init.config().isEmpty()) {
                 journal.appendConfig(init.config());
             }

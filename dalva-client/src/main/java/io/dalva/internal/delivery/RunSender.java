@@ -198,7 +198,6 @@ public final class RunSender {
         try {
             while (!stopping && halted == null) {
                 JournalEvent event = reader.peek();
-                journal.prepareSpare();
                 if (event == null) {
                     forceIfDue();
                     LockSupport.parkNanos(this, options.syncInterval().toNanos());
@@ -215,6 +214,7 @@ public final class RunSender {
             log.error("Dalva sender for run " + runName() + " stopped; undelivered events stay in the spool", e);
         }
         finally {
+            reader.close();
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -238,8 +238,7 @@ public final class RunSender {
             reader.next();
             return openRun(event) && acknowledge(event.seq());
         }
-        if (!manifest.created()) {
-            halt("the journal has no run_created event before event " + event.seq());
+        if (!manifest.created() && !openRunFromManifest()) {
             return false;
         }
         switch (event.type()) {
@@ -302,6 +301,33 @@ public final class RunSender {
                     halt("the server refused to create the run: " + e.getMessage());
                     log.error("Dalva run " + manifest.localId() + " cannot be created; its data stays in the spool "
                             + journal.directory(), e);
+                    return false;
+                }
+                if (!sleepBeforeRetry(retry, "create run", e)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /**
+     * The journal no longer starts with its {@code run_created} event (delivered to
+     * another server, or damaged): the run is created from the manifest, without config.
+     */
+    private boolean openRunFromManifest() {
+        SpoolManifest current = manifest;
+        RunInit init = new RunInit(current.project(), current.name(), Map.of(), null, null, List.of(), false);
+        for (int retry = 0;; retry++) {
+            try {
+                RunHandle handle = runOpener.apply(init);
+                updateManifest(manifest.withServerRun(handle.id(), handle.runId(), handle.name()));
+                log.info("Run created: {} (for the events of {} left in {}).", handle.runId(), current.localId(),
+                        journal.directory());
+                return true;
+            }
+            catch (DalvaException e) {
+                if (!retryable(e)) {
+                    halt("the server refused to create the run: " + e.getMessage());
                     return false;
                 }
                 if (!sleepBeforeRetry(retry, "create run", e)) {
@@ -624,7 +650,6 @@ public final class RunSender {
         retryLogger.log("Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage() + "); retrying in "
                 + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
         long deadline = System.nanoTime() + delay;
-        journal.prepareSpare();
         forceIfDue();
         for (long left = delay; left > 0 && !stopping; left = deadline - System.nanoTime()) {
             LockSupport.parkNanos(this, left);

@@ -8,14 +8,27 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
- * Writes journal events as single JSON lines with Jackson's streaming generator into a
- * reused buffer. Not thread-safe: the journal calls it under its lock.
+ * Writes journal events as single JSON lines into a reused buffer, in one canonical
+ * layout that Dalva's readers accept and that {@link EventLine} can split without a JSON
+ * parser:
+ *
+ * <pre>
+ * {"version":1,"seq":7,"timestamp":"2026-12-03T10:25:34.036448+00:00","type":"metrics_logged","payload":{…},"crc":"1a2b3c4d"}
+ * </pre>
+ *
+ * {@code crc} is the CRC-32C (lower-case hex, 8 digits) of every byte of the line before
+ * {@code ,"crc":}; Dalva's importer and Python SDK ignore the field. The payload is
+ * written by Jackson's streaming generator or copied as given (already encoded bytes, so
+ * a caller that encoded its metrics once hands the journal those bytes). Not thread-safe:
+ * the journal calls it under its lock.
  */
 final class EventEncoder {
 
@@ -23,8 +36,23 @@ final class EventEncoder {
      * Python's {@code datetime.isoformat()} shape, which every Python 3
      * {@code fromisoformat} reads.
      */
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx")
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx")
         .withZone(ZoneOffset.UTC);
+
+    static final byte[] CRC_FIELD = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@code ,"crc":"} + 8 hex digits + {@code "}}: the fixed tail of a line. */
+    static final int CRC_TAIL = CRC_FIELD.length + 8 + 2;
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] VERSION_SEQ = "{\"version\":1,\"seq\":".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] TIMESTAMP_FIELD = ",\"timestamp\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] TYPE_FIELD = "\",\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] PAYLOAD_FIELD = "\",\"payload\":".getBytes(StandardCharsets.US_ASCII);
 
     /** Writes an event's payload object fields. */
     @FunctionalInterface
@@ -38,23 +66,55 @@ final class EventEncoder {
 
     private final Buffer buffer = new Buffer();
 
-    /** Encodes one event, newline included; the result is valid until the next call. */
+    private final CRC32C crc = new CRC32C();
+
+    /**
+     * Encodes one event whose payload fields {@code payload} writes, newline included;
+     * the result is valid until the next call.
+     */
     Buffer encode(long seq, String type, Instant timestamp, Payload payload) {
-        buffer.reset();
+        start(seq, type, timestamp);
         try (JsonGenerator generator = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
             generator.writeStartObject();
-            generator.writeNumberField("version", 1);
-            generator.writeNumberField("seq", seq);
-            generator.writeStringField("timestamp", TIMESTAMP.format(timestamp));
-            generator.writeStringField("type", type);
-            generator.writeObjectFieldStart("payload");
             payload.write(generator);
-            generator.writeEndObject();
             generator.writeEndObject();
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return finish();
+    }
+
+    /**
+     * Encodes one event whose payload object is given as UTF-8 JSON bytes (not checked).
+     */
+    Buffer encodeRaw(long seq, String type, Instant timestamp, byte[] payload, int offset, int length) {
+        start(seq, type, timestamp);
+        buffer.write(payload, offset, length);
+        return finish();
+    }
+
+    private void start(long seq, String type, Instant timestamp) {
+        buffer.reset();
+        buffer.write(VERSION_SEQ, 0, VERSION_SEQ.length);
+        buffer.writeAscii(Long.toString(seq));
+        buffer.write(TIMESTAMP_FIELD, 0, TIMESTAMP_FIELD.length);
+        buffer.writeAscii(TIMESTAMP.format(timestamp));
+        buffer.write(TYPE_FIELD, 0, TYPE_FIELD.length);
+        buffer.writeAscii(type);
+        buffer.write(PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length);
+    }
+
+    private Buffer finish() {
+        crc.reset();
+        crc.update(buffer.array(), 0, buffer.length());
+        int value = (int) crc.getValue();
+        buffer.write(CRC_FIELD, 0, CRC_FIELD.length);
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            buffer.write(HEX[(value >>> shift) & 0xF]);
+        }
+        buffer.write('"');
+        buffer.write('}');
         buffer.write('\n');
         return buffer;
     }
@@ -118,6 +178,13 @@ final class EventEncoder {
         }
     }
 
+    /** The CRC-32C of {@code length} bytes, as {@link #encode} writes it. */
+    static int crc(byte[] bytes, int offset, int length) {
+        CRC32C check = new CRC32C();
+        check.update(bytes, offset, length);
+        return (int) check.getValue();
+    }
+
     /** A growable byte buffer whose array is read directly (no copy). */
     static final class Buffer extends ByteArrayOutputStream {
 
@@ -131,6 +198,12 @@ final class EventEncoder {
 
         int length() {
             return count;
+        }
+
+        void writeAscii(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                write(text.charAt(i));
+            }
         }
 
     }

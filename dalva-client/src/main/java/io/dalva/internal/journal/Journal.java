@@ -1,12 +1,9 @@
 package io.dalva.internal.journal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dalva.internal.logging.Log;
 import io.dalva.internal.logging.WarnThenDebug;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -14,32 +11,37 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * The append-only event journal of one run: the queue between the recording thread and
  * the sender, and the spool that survives a crash.
  *
  * <p>
- * On disk a run is a folder {@code manifest.json} + {@code events/<first seq>.jsonl}, one
- * JSON event per line in the format of Dalva's own journal. {@link #append} encodes the
- * event and copies it into a memory-mapped segment file: a memory write, no system call,
- * yet the bytes belong to the operating system's page cache at once, so they survive the
- * death of the process (SIGKILL, OOM). {@link #force()} (on the sender's timer and at
- * finish) also makes them survive a power loss. Segments are preallocated
- * ({@code segmentBytes}, sparse) and end at the first NUL byte; a full segment is sealed
- * and a new one mapped. The sender reads events back through a {@link Reader}, and
- * {@link #acknowledge} records (in the 8-byte mapped file {@code delivered}) the highest
- * sequence number the server has taken, deleting segments it covers.
+ * On disk a run is a folder {@code manifest.json} + {@code events/*.jsonl}, one JSON
+ * event per line in the format of Dalva's own journal, each line with its own checksum
+ * ({@link EventEncoder}). {@link #append} encodes the event and copies it into the active
+ * segment, a file the {@link SegmentOwner} thread created, preallocated and mapped ahead
+ * of need: a memory write, no system call, yet the bytes belong to the operating system's
+ * page cache at once, so they survive the death of the process. When no such segment is
+ * ready (the owner is behind, or the disk is full) the event goes to a segment on the
+ * heap, bounded, which the owner writes out as soon as it can; beyond the bound events
+ * are dropped and counted, never thrown. Full segments are sealed by the owner: trimmed,
+ * checksummed, renamed {@code <first seq>-<last seq>-<sha256>.jsonl}.
+ *
+ * <p>
+ * Order is the sequence number: recovery ({@link Recovery}) reads every file, orders
+ * events by seq, moves damaged bytes to {@code damaged/}, and finds gaps, past which
+ * {@link #acknowledge} never goes. The highest delivered seq is recorded in the file
+ * {@code delivered} (checksummed; unreadable means "send everything again").
  *
  * <p>
  * Without a directory the same segments live on the Java heap (bounded, lost with the
@@ -47,62 +49,96 @@ import java.util.stream.Stream;
  *
  * <p>
  * Threads: any number of recording threads append (serialized by one lock that only they
- * take); one sender thread reads, acknowledges, forces and maps spare segments without
- * ever taking that lock, so a recording thread never waits for the sender, let alone the
- * server.
+ * take); one sender thread reads and acknowledges; the owner does the files.
  */
 public final class Journal implements AutoCloseable {
 
     private static final Log log = Log.of(Journal.class);
 
-    private static final WarnThenDebug dropLogger = new WarnThenDebug(Journal.class);
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     static final String EVENTS = "events";
+
     static final String DELIVERED = "delivered";
+
     static final String LOCK = "lock";
 
+    static final String DAMAGED = "damaged";
+
+    /** The size of a heap segment: small, so that allocating one stays cheap. */
+    static final int HEAP_SEGMENT_BYTES = 64 * 1024;
+
+    /** The most a journal with a folder keeps on the heap while its disk fails. */
+    static final long HEAP_LIMIT = 16L << 20;
+
+    /**
+     * How many bytes of mapped segments the owner keeps ready for the appender (two
+     * segments at least): the slack that lets the appender go on while the owner is
+     * descheduled.
+     */
+    static final int SPARE_BYTES = 1024 * 1024;
+
+    private static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final WarnThenDebug dropLogger = new WarnThenDebug(Journal.class);
+
     private final Path dir;
+
+    private final JournalStorage storage;
 
     private final int segmentBytes;
 
     private final long maxBytes;
 
+    private final long heapLimit;
+
     private final Object appendLock = new Object(); // taken by recording threads only
 
     private final EventEncoder encoder = new EventEncoder(); // guarded by appendLock
 
-    private final List<Segment> segments = new CopyOnWriteArrayList<>(); // ordered by
-                                                                         // firstSeq
+    private final List<Segment> segments = new CopyOnWriteArrayList<>(); // by firstSeq
 
-    private final ConcurrentLinkedQueue<MappedByteBuffer> unforced = new ConcurrentLinkedQueue<>();
-
-    private final AtomicReference<Spare> spare = new AtomicReference<>(); // mapped ahead
-                                                                          // by the sender
-
-    private final AtomicLong nextFileIndex = new AtomicLong(1);
+    /** Segments the owner mapped ahead of need; it keeps {@link #SPARES} ready. */
+    private final ConcurrentLinkedQueue<Segment.Spare> spares = new ConcurrentLinkedQueue<>();
 
     private final AtomicLong heldBytes = new AtomicLong();
 
+    private final AtomicLong heapBytes = new AtomicLong();
+
+    private final List<Reader> readers = new CopyOnWriteArrayList<>();
+
     private final long recoveredSeq;
 
-    private final MappedByteBuffer deliveredFile;
+    private final long firstGap;
+
+    private final List<DamagedRange> damaged;
+
+    private final List<MissingRange> missing;
+
+    private final List<String> notes;
 
     private final FileChannel lockChannel;
 
     private final FileLock fileLock;
 
+    private final SegmentOwner owner;
+
     private volatile Segment active; // written under appendLock
 
     private volatile long lastSeq; // written under appendLock
 
-    private long droppedEvents; // guarded by appendLock
+    private volatile long droppedEvents; // written under appendLock
+
+    private volatile String dropReason;
 
     private volatile boolean closed; // written under appendLock
 
     private volatile long deliveredSeq; // written by the sender
 
-    private Journal(Path dir, int segmentBytes, long maxBytes) throws IOException {
+    private volatile String mappedFault;
+
+    private volatile String storageProblem;
+
+    private Journal(Path dir, int segmentBytes, long maxBytes, Duration syncInterval, JournalStorage storage)
+            throws IOException {
         if (segmentBytes < 256) {
             throw new IllegalArgumentException("segmentBytes must be at least 256, got " + segmentBytes);
         }
@@ -110,15 +146,22 @@ public final class Journal implements AutoCloseable {
             throw new IllegalArgumentException("maxBytes " + maxBytes + " is below segmentBytes " + segmentBytes);
         }
         this.dir = dir;
+        this.storage = storage;
         this.segmentBytes = segmentBytes;
         this.maxBytes = maxBytes;
         if (dir == null) {
+            heapLimit = maxBytes;
             recoveredSeq = 0;
-            deliveredFile = null;
+            firstGap = Long.MAX_VALUE;
+            damaged = List.of();
+            missing = List.of();
+            notes = List.of();
             lockChannel = null;
             fileLock = null;
+            owner = null;
             return;
         }
+        heapLimit = Math.min(maxBytes, HEAP_LIMIT);
         Files.createDirectories(dir.resolve(EVENTS));
         lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock acquired;
@@ -130,30 +173,56 @@ public final class Journal implements AutoCloseable {
         }
         if (acquired == null) {
             lockChannel.close();
-            throw new IllegalStateException("spool " + dir + " is in use by another run or process");
+            throw new JournalInUseException("spool " + dir + " is in use by another run or process");
         }
         fileLock = acquired;
-        try (FileChannel channel = FileChannel.open(dir.resolve(DELIVERED), StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            deliveredFile = channel.map(FileChannel.MapMode.READ_WRITE, 0, Long.BYTES);
+        Recovery.Result recovered;
+        try {
+            recovered = Recovery.run(dir, storage);
         }
-        deliveredSeq = deliveredFile.getLong(0);
-        recover();
+        catch (IOException | RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
+        for (Segment segment : recovered.segments()) {
+            segments.add(segment);
+            heldBytes.addAndGet(segment.capacity);
+        }
+        damaged = List.copyOf(recovered.damaged());
+        missing = recovered.gaps().stream().map(Recovery.Gap::range).toList();
+        notes = List.copyOf(recovered.notes());
+        deliveredSeq = recovered.deliveredSeq();
+        lastSeq = recovered.lastSeq();
         recoveredSeq = lastSeq;
+        firstGap = missing.stream().mapToLong(MissingRange::firstSeq).min().orElse(Long.MAX_VALUE);
+        owner = new SegmentOwner(this, Math.max(0, DeliveredMarker.read(dir.resolve(DELIVERED))),
+                syncInterval.toNanos());
+        owner.prepareFirstSpares(); // the first events go to a file too
+        owner.start();
     }
 
     /**
      * Opens (creating or recovering) the journal in a run folder; the folder is locked
      * until close.
+     * @throws JournalInUseException when another journal holds the folder
      */
     public static Journal open(Path dir, int segmentBytes, long maxBytes) throws IOException {
-        return new Journal(dir, segmentBytes, maxBytes);
+        return open(dir, segmentBytes, maxBytes, Duration.ofSeconds(1), JournalStorage.DEFAULT);
+    }
+
+    /**
+     * Opens the journal in a run folder, forcing it to the device every
+     * {@code syncInterval}, its files opened through {@code storage}.
+     */
+    public static Journal open(Path dir, int segmentBytes, long maxBytes, Duration syncInterval, JournalStorage storage)
+            throws IOException {
+        return new Journal(dir, segmentBytes, maxBytes, syncInterval, storage);
     }
 
     /** A journal on the Java heap: bounded by {@code maxBytes}, lost with the process. */
     public static Journal inMemory(int segmentBytes, long maxBytes) {
         try {
-            return new Journal(null, segmentBytes, maxBytes);
+            return new Journal(null, segmentBytes, maxBytes, Duration.ofSeconds(1), JournalStorage.DEFAULT);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -180,14 +249,38 @@ public final class Journal implements AutoCloseable {
     }
 
     public long droppedEvents() {
-        synchronized (appendLock) {
-            return droppedEvents;
-        }
+        return droppedEvents;
     }
 
-    /** Bytes of segments that hold undelivered events (file size or heap). */
+    /** Damaged bytes found when the journal was opened (kept under {@code damaged/}). */
+    public List<DamagedRange> damaged() {
+        return damaged;
+    }
+
+    /** Seqs missing when the journal was opened: acknowledgements stop before them. */
+    public List<MissingRange> missing() {
+        return missing;
+    }
+
+    /**
+     * What recovery noticed besides damage (a re-sent marker, duplicates, a torn tail).
+     */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** The last storage failure seen (a full disk...), or {@code null} if none. */
+    public String storageProblem() {
+        return storageProblem;
+    }
+
+    /** Bytes of segments that hold undelivered events (files or heap). */
     long heldBytes() {
         return heldBytes.get();
+    }
+
+    long heapBytes() {
+        return heapBytes.get();
     }
 
     public long appendMetrics(Map<String, ?> metrics, Integer step) {
@@ -210,15 +303,20 @@ public final class Journal implements AutoCloseable {
         });
     }
 
-    public long appendRunCreated(String project, String name, Map<String, ?> config, String resumeFrom,
+    /**
+     * The first event of a run, in the shape of Dalva's SDK ({@code run_id} is the local
+     * id; {@code config} is always an object).
+     */
+    public long appendRunCreated(String runId, String project, String name, Map<String, ?> config, String resumeFrom,
             String forkFrom) {
         return append(JournalEvent.RUN_CREATED, generator -> {
+            generator.writeStringField("run_id", runId);
             generator.writeStringField("project", project);
             generator.writeStringField("name", name);
             generator.writeFieldName("config");
             EventEncoder.writeMap(generator, config == null ? Map.of() : config);
-            generator.writeStringField("resume_from", resumeFrom);
             generator.writeStringField("fork_from", forkFrom);
+            generator.writeStringField("resume_from", resumeFrom);
         });
     }
 
@@ -228,8 +326,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Appends one event and returns its sequence number, or -1 when the journal is closed
-     * or full (the event is dropped, counted and logged). Never blocks on I/O except to
-     * map a new segment.
+     * or full (the event is dropped and counted). A memory write: no file is created,
+     * mapped, read or written here, and no storage failure leaves this method.
      */
     public long append(String type, EventEncoder.Payload payload) {
         synchronized (appendLock) {
@@ -237,188 +335,142 @@ public final class Journal implements AutoCloseable {
                 return -1;
             }
             long seq = lastSeq + 1;
-            EventEncoder.Buffer line = encoder.encode(seq, type, Instant.now(), payload);
-            int length = line.length();
-            if (active == null || active.capacity - active.limit < length) {
-                int capacity = Math.max(segmentBytes, length);
-                if (heldBytes.get() + capacity > maxBytes) {
-                    droppedEvents++;
-                    dropLogger.log("Dalva spool full (" + maxBytes + " bytes"
-                            + (dir == null ? " in memory" : " in " + dir) + "): dropped " + type + " event " + seq
-                            + "; " + droppedEvents + " event(s) dropped so far");
-                    return -1;
-                }
-                startSegment(seq, capacity);
-            }
-            Segment segment = active;
-            segment.buffer.put(segment.limit, line.array(), 0, length);
-            segment.lastSeq = seq;
-            segment.limit += length; // volatile write: publishes the bytes to the reader
-            lastSeq = seq;
-            return seq;
+            return place(seq, type, encoder.encode(seq, type, Instant.now(), payload));
         }
     }
 
-    private void startSegment(long firstSeq, int capacity) {
-        Segment previous = active;
-        if (previous != null && previous.buffer instanceof MappedByteBuffer mapped) {
-            unforced.add(mapped);
-            previous.buffer = null; // readers keep their own views; the mapping goes with
-                                    // the last one
+    /**
+     * Appends one event whose payload object is already encoded (UTF-8 JSON, not
+     * checked), for a caller that encodes its metrics once: the sender can forward the
+     * same bytes.
+     */
+    public long appendEncoded(String type, byte[] payloadJson, int offset, int length) {
+        synchronized (appendLock) {
+            if (closed) {
+                return -1;
+            }
+            long seq = lastSeq + 1;
+            return place(seq, type, encoder.encodeRaw(seq, type, Instant.now(), payloadJson, offset, length));
         }
-        Segment segment = null;
-        Spare ready = spare.getAndSet(null);
-        if (ready != null && ready.buffer.capacity() >= capacity) {
-            segment = new Segment(firstSeq, ready.file, ready.buffer, ready.buffer.capacity());
+    }
+
+    private long place(long seq, String type, EventEncoder.Buffer line) {
+        int length = line.length();
+        Segment segment = active;
+        if (segment == null || segment.capacity - segment.limit < length) {
+            segment = nextSegment(seq, length, true);
+            if (segment == null) {
+                return drop(type, seq);
+            }
+        }
+        try {
+            segment.put(line.array(), length);
+        }
+        catch (InternalError e) {
+            // a mapped page with no storage behind it: that file takes nothing more
+            mappedFault = "a write to " + segment.file + " failed: " + e.getMessage();
+            segment = nextSegment(seq, length, false);
+            if (segment == null) {
+                return drop(type, seq);
+            }
+            segment.put(line.array(), length);
+        }
+        segment.lastSeq = seq;
+        segment.limit += length; // volatile write: publishes the bytes to readers
+        lastSeq = seq;
+        return seq;
+    }
+
+    /**
+     * Retires the active segment and starts the next: the owner's spare if it is ready,
+     * else a heap segment; {@code null} when the bounds allow neither.
+     */
+    private Segment nextSegment(long firstSeq, int length, boolean mappedAllowed) {
+        Segment previous = active;
+        if (previous != null) {
+            previous.retired = true;
+        }
+        active = null;
+        Segment next = null;
+        Segment.Spare ready = mappedAllowed ? spares.peek() : null;
+        if (ready != null && ready.capacity() >= length && heldBytes.get() + ready.capacity() <= maxBytes) {
+            next = Segment.mapped(firstSeq, spares.poll()); // the appender is the only
+                                                            // taker
         }
         else {
-            discard(ready);
-            if (dir != null) {
-                try {
-                    Spare created = mapNewFile(capacity);
-                    segment = new Segment(firstSeq, created.file, created.buffer, capacity);
-                }
-                catch (IOException e) {
-                    log.warn("Cannot create a Dalva spool segment in " + dir + " (" + e + "); keeping events in memory",
-                            e);
-                }
+            int capacity = Math.max(length, Math.min(segmentBytes, HEAP_SEGMENT_BYTES));
+            if (heldBytes.get() + capacity > maxBytes) {
+                dropReason = "the spool holds its maximum of " + maxBytes + " bytes of undelivered events";
+            }
+            else if (heapBytes.get() + capacity > heapLimit) {
+                dropReason = "no segment file ready" + (storageProblem != null ? " (" + storageProblem + ")" : "")
+                        + " and the memory buffer of " + heapLimit + " bytes is full";
+            }
+            else {
+                next = Segment.onHeap(firstSeq, capacity);
+                heapBytes.addAndGet(capacity);
             }
         }
-        if (segment == null) {
-            segment = new Segment(firstSeq, null, ByteBuffer.allocate(capacity), capacity);
+        if (next != null) {
+            heldBytes.addAndGet(next.capacity);
+            segments.add(next);
+            active = next;
         }
-        heldBytes.addAndGet(segment.capacity);
-        segments.add(segment);
-        active = segment;
+        if (owner != null) {
+            owner.wake();
+        }
+        return next;
+    }
+
+    private long drop(String type, long seq) {
+        droppedEvents++;
+        if (owner == null) {
+            dropLogger.log("Dalva in-memory journal full ({}): dropped {} event {}; {} event(s) dropped so far.",
+                    dropReason, type, seq, droppedEvents);
+        }
+        return -1;
     }
 
     /**
-     * Maps the next segment file ahead of need, so that {@link #append} rarely waits for
-     * the file system.
-     */
-    public void prepareSpare() {
-        if (dir == null || closed || spare.get() != null) {
-            return;
-        }
-        Spare created;
-        try {
-            created = mapNewFile(segmentBytes);
-        }
-        catch (IOException e) {
-            log.debug("Cannot prepare a Dalva spool segment in " + dir, e);
-            return;
-        }
-        if (!spare.compareAndSet(null, created)) {
-            discard(created);
-        }
-    }
-
-    private void discard(Spare unused) {
-        if (unused == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(unused.file);
-        }
-        catch (IOException e) {
-            log.debug("Cannot delete unused spool segment " + unused.file, e);
-        }
-    }
-
-    /**
-     * Creates and maps a segment file, and takes its page faults now rather than in
-     * {@link #append}.
-     */
-    private Spare mapNewFile(int capacity) throws IOException {
-        Path file = dir.resolve(EVENTS).resolve(segmentName(nextFileIndex.getAndIncrement()));
-        MappedByteBuffer buffer;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
-        }
-        for (int page = 0; page < capacity; page += 4096) {
-            buffer.put(page, (byte) 0);
-        }
-        return new Spare(file, buffer);
-    }
-
-    /**
-     * Segment files are numbered in creation order; each event inside carries its own
-     * seq.
-     */
-    static String segmentName(long fileIndex) {
-        return String.format("%020d.jsonl", fileIndex);
-    }
-
-    private record Spare(Path file, MappedByteBuffer buffer) {
-    }
-
-    /**
-     * Records that every event up to {@code seq} is done and deletes the segments this
-     * covers; ignored once closed.
+     * Records that every event up to {@code seq} is done (never past a missing range);
+     * the owner records it and deletes what it covers.
      */
     public void acknowledge(long seq) {
-        if (closed || seq <= deliveredSeq) {
-            return; // a closed journal may already belong to a replay: leave its files
-                    // alone
+        long bounded = Math.min(seq, firstGap - 1);
+        if (bounded <= deliveredSeq) {
+            return;
         }
-        deliveredSeq = seq;
-        if (deliveredFile != null) {
-            deliveredFile.putLong(0, seq);
+        deliveredSeq = bounded;
+        if (owner != null) {
+            owner.wake();
         }
-        Segment current = active;
-        List<Segment> done = new ArrayList<>();
-        for (Segment segment : segments) {
-            if (segment != current && segment.lastSeq <= seq) {
-                done.add(segment);
-            }
-        }
-        segments.removeAll(done);
-        for (Segment segment : done) {
-            heldBytes.addAndGet(-segment.capacity);
-            if (segment.file != null) {
-                try {
-                    Files.deleteIfExists(segment.file);
-                }
-                catch (IOException e) {
-                    log.debug("Cannot delete delivered spool segment " + segment.file, e);
+        else {
+            Segment current = active;
+            for (Segment segment : segments) {
+                if (segment != current && segment.lastSeq <= bounded) {
+                    forget(segment);
                 }
             }
         }
+    }
+
+    /** Asks the owner to force written events to the storage device soon. */
+    public void force() {
+        if (owner != null) {
+            owner.wake();
+        }
+    }
+
+    public Reader reader(long afterSeq) {
+        Reader reader = new Reader(afterSeq);
+        readers.add(reader);
+        return reader;
     }
 
     /**
-     * Forces written events to the storage device (for power loss; a crash needs
-     * nothing).
+     * Stops appending, lets the owner seal and record everything, releases every file,
+     * mapping and the folder's lock.
      */
-    public void force() {
-        List<MappedByteBuffer> buffers = new ArrayList<>();
-        for (MappedByteBuffer sealed = unforced.poll(); sealed != null; sealed = unforced.poll()) {
-            buffers.add(sealed);
-        }
-        Segment current = active;
-        if (current != null && current.buffer instanceof MappedByteBuffer mapped) {
-            buffers.add(mapped);
-        }
-        if (deliveredFile != null) {
-            buffers.add(deliveredFile);
-        }
-        for (MappedByteBuffer buffer : buffers) {
-            try {
-                buffer.force();
-            }
-            catch (UncheckedIOException e) {
-                log.debug("Cannot force Dalva spool to disk", e);
-            }
-        }
-    }
-
-    /** A reader of the events after {@code afterSeq}, in order. */
-    public Reader reader(long afterSeq) {
-        return new Reader(afterSeq);
-    }
-
-    /** Forces, then stops appending and releases the folder's lock. */
     @Override
     public void close() {
         synchronized (appendLock) {
@@ -426,25 +478,71 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (active != null) {
+                active.retired = true;
+            }
         }
-        force();
-        discard(spare.getAndSet(null));
+        if (owner != null) {
+            owner.stop(CLOSE_TIMEOUT_NANOS);
+        }
+        for (Reader reader : readers) {
+            reader.close();
+        }
         releaseLock();
     }
 
-    /** Closes the journal and deletes its folder (everything in it was delivered). */
+    /**
+     * Closes the journal and deletes its folder (everything in it was delivered), except
+     * damaged bytes, which stay with the manifest that names their run.
+     */
     public void delete() {
         close();
         if (dir == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+        try {
+            deleteChildren(dir.resolve(EVENTS));
+            Files.deleteIfExists(dir.resolve(EVENTS));
+            Files.deleteIfExists(dir.resolve(DELIVERED));
+            if (!hasDamage()) {
+                Files.deleteIfExists(dir.resolve(LOCK));
+                deleteChildren(dir);
+                Files.deleteIfExists(dir);
             }
         }
         catch (IOException e) {
-            log.debug("Cannot delete delivered spool " + dir, e);
+            log.debug("Cannot delete the delivered spool {}.", dir, e);
+        }
+    }
+
+    private boolean hasDamage() throws IOException {
+        Path folder = dir.resolve(DAMAGED);
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
+            for (Path child : children) {
+                if (!child.getFileName().toString().startsWith("incomplete.")) {
+                    return true; // damaged bytes: kept with their manifest
+                }
+            }
+            return false; // only events whose log() never returned
+        }
+    }
+
+    private static void deleteChildren(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
+            stream.forEach(children::add);
+        }
+        for (Path child : children) {
+            if (Files.isDirectory(child)) {
+                deleteChildren(child);
+            }
+            Files.deleteIfExists(child);
         }
     }
 
@@ -457,149 +555,91 @@ public final class Journal implements AutoCloseable {
             lockChannel.close();
         }
         catch (IOException e) {
-            log.debug("Cannot release spool lock " + dir, e);
+            log.debug("Cannot release the spool lock of {}.", dir, e);
         }
     }
 
-    private void recover() throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.resolve(EVENTS), "*.jsonl")) {
-            stream.forEach(files::add);
-        }
-        files.sort(Comparator.comparing(path -> path.getFileName().toString()));
-        for (Path file : files) {
-            nextFileIndex.set(Math.max(nextFileIndex.get(), fileIndex(file) + 1));
-            Segment segment = recoverSegment(file);
-            if (segment == null || segment.lastSeq <= deliveredSeq) {
-                Files.deleteIfExists(file);
-                continue;
-            }
-            segments.add(segment);
-            heldBytes.addAndGet(segment.capacity);
-            lastSeq = Math.max(lastSeq, segment.lastSeq);
-        }
-        lastSeq = Math.max(lastSeq, deliveredSeq);
+    // --- for the owner ----------------------------------------------------------------
+
+    JournalStorage storage() {
+        return storage;
     }
 
-    private static long fileIndex(Path file) {
-        String name = file.getFileName().toString();
-        try {
-            return Long.parseLong(name.substring(0, name.length() - ".jsonl".length()));
-        }
-        catch (NumberFormatException e) {
-            return 0;
-        }
+    int segmentBytes() {
+        return segmentBytes;
     }
 
-    /**
-     * Reads a segment left by an earlier process: its events end at the first NUL or
-     * broken line.
-     */
-    private static Segment recoverSegment(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size == 0 || size > Integer.MAX_VALUE) {
-            return null;
-        }
-        MappedByteBuffer buffer;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-        }
-        int position = 0;
-        long firstSeq = -1;
-        long lastSeq = -1;
-        while (position < size) {
-            int end = lineEnd(buffer, position, (int) size);
-            if (end < 0) {
-                break;
-            }
-            JournalEvent event = parse(buffer, position, end);
-            if (event == null) {
-                break;
-            }
-            if (firstSeq < 0) {
-                firstSeq = event.seq();
-            }
-            lastSeq = event.seq();
-            position = end + 1;
-        }
-        if (firstSeq < 0) {
-            return null;
-        }
-        Segment segment = new Segment(firstSeq, file, null, (int) size);
-        segment.limit = position;
-        segment.lastSeq = lastSeq;
-        return segment;
+    long heapLimit() {
+        return heapLimit;
     }
 
-    /**
-     * The index of the newline ending the line at {@code start}, or -1 (NUL or end
-     * first).
-     */
-    private static int lineEnd(ByteBuffer buffer, int start, int limit) {
-        for (int i = start; i < limit; i++) {
-            byte b = buffer.get(i);
-            if (b == '\n') {
-                return i;
-            }
-            if (b == 0) {
-                return -1;
-            }
-        }
-        return -1;
+    boolean isClosed() {
+        return closed;
     }
 
-    @SuppressWarnings("unchecked")
-    private static JournalEvent parse(ByteBuffer buffer, int start, int end) {
-        byte[] bytes = new byte[end - start];
-        buffer.get(start, bytes);
-        try {
-            Map<String, Object> json = MAPPER.readValue(bytes, Map.class);
-            Object seq = json.get("seq");
-            Object type = json.get("type");
-            Object payload = json.get("payload");
-            if (!(seq instanceof Number number) || type == null) {
-                return null;
-            }
-            return new JournalEvent(number.longValue(), type.toString(), String.valueOf(json.get("timestamp")),
-                    payload instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of());
-        }
-        catch (IOException e) {
-            return null;
+    List<Segment> segmentList() {
+        return segments;
+    }
+
+    Segment activeSegment() {
+        return active;
+    }
+
+    /** Whether the owner should map another segment ahead of need. */
+    boolean wantsSpare() {
+        int wanted = Math.min(128, Math.max(2, SPARE_BYTES / segmentBytes));
+        return spares.size() < wanted;
+    }
+
+    void offerSpare(Segment.Spare ready) {
+        spares.add(ready);
+    }
+
+    /** Only once closed: the appender takes no more. */
+    Segment.Spare takeSpare() {
+        return spares.poll();
+    }
+
+    String takeMappedFault() {
+        String fault = mappedFault;
+        mappedFault = null;
+        return fault;
+    }
+
+    String dropReason() {
+        return dropReason;
+    }
+
+    void noteStorageProblem(String reason) {
+        storageProblem = reason;
+    }
+
+    /** Drops a segment from the journal (delivered or empty). */
+    void forget(Segment segment) {
+        if (segments.remove(segment)) {
+            heldBytes.addAndGet(-segment.capacity);
+            releaseHeap(segment);
         }
     }
 
-    private static final class Segment {
-
-        final long firstSeq;
-
-        final Path file;
-
-        final int capacity;
-
-        volatile ByteBuffer buffer; // null once sealed (file-backed) or recovered: read
-                                    // the file
-
-        volatile int limit;
-
-        volatile long lastSeq;
-
-        Segment(long firstSeq, Path file, ByteBuffer buffer, int capacity) {
-            this.firstSeq = firstSeq;
-            this.file = file;
-            this.buffer = buffer;
-            this.capacity = capacity;
+    /** A heap segment's bytes are in a file now. */
+    void releaseHeap(Segment segment) {
+        if (segment.heap != null) {
+            segment.heap = null;
+            heapBytes.addAndGet(-segment.capacity);
         }
-
     }
 
-    /** Reads events in order; used by a single sender thread. */
-    public final class Reader {
+    /** Reads events in seq order; used by a single sender thread. */
+    public final class Reader implements AutoCloseable {
 
         private final long afterSeq;
 
-        private Segment segment;
+        private final ReadBuffer buffer = new ReadBuffer();
 
-        private ByteBuffer view;
+        private long lastReturned;
+
+        private Segment segment;
 
         private int position;
 
@@ -607,6 +647,7 @@ public final class Journal implements AutoCloseable {
 
         private Reader(long afterSeq) {
             this.afterSeq = afterSeq;
+            this.lastReturned = afterSeq;
         }
 
         /**
@@ -632,65 +673,50 @@ public final class Journal implements AutoCloseable {
                 if (segment == null && !moveTo(null)) {
                     return null;
                 }
+                boolean complete = segment.retired;
                 int limit = segment.limit;
                 if (position >= limit) {
-                    if (!moveTo(segment)) {
+                    if (!complete || !moveTo(segment)) {
                         return null;
                     }
                     continue;
                 }
-                int end = lineEnd(view, position, limit);
-                if (end < 0) { // cannot happen for our own appends; a torn line from a
-                               // crash ends the segment
+                int lineLength = buffer.line(segment, position, limit);
+                if (lineLength < -1) { // the file cannot be read now: try again later
+                    return null;
+                }
+                if (lineLength == -1) { // no newline before limit: an incomplete last
+                                        // line
                     position = limit;
                     continue;
                 }
-                JournalEvent event = parse(view, position, end);
-                position = end + 1;
-                if (event != null && event.seq() > afterSeq) {
+                JournalEvent event = EventLine.parse(buffer.bytes(), buffer.lineStart(), lineLength);
+                position += lineLength + 1;
+                if (event != null && event.seq() > lastReturned) {
+                    lastReturned = event.seq();
                     return event;
                 }
             }
         }
 
-        /**
-         * Moves past {@code current} (null: to the first segment) if a later segment
-         * exists.
-         */
+        /** Moves to the first segment after {@code current} (null: the first at all). */
         private boolean moveTo(Segment current) {
-            Segment nextSegment = null;
             for (Segment candidate : segments) {
-                if (current == null || candidate.firstSeq > current.firstSeq) {
-                    nextSegment = candidate;
-                    break;
-                }
-            }
-            // A segment is complete once the next one exists: look at the limit after the
-            // list.
-            if (current != null && position < current.limit) {
-                return true;
-            }
-            if (nextSegment == null) {
-                return false;
-            }
-            ByteBuffer buffer = nextSegment.buffer;
-            buffer = buffer == null ? null : buffer.duplicate();
-            if (buffer == null) {
-                try (FileChannel channel = FileChannel.open(nextSegment.file, StandardOpenOption.READ)) {
-                    buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, nextSegment.capacity);
-                }
-                catch (IOException e) {
-                    log.warn("Cannot read spool segment " + nextSegment.file + "; its events are skipped", e);
-                    segment = nextSegment;
-                    view = ByteBuffer.allocate(0);
-                    position = nextSegment.limit;
+                if ((current == null || candidate.firstSeq > current.firstSeq)
+                        && (candidate.lastSeq > lastReturned || candidate == active)) {
+                    segment = candidate;
+                    position = 0;
+                    buffer.reset();
                     return true;
                 }
             }
-            segment = nextSegment;
-            view = buffer;
-            position = 0;
-            return true;
+            return false;
+        }
+
+        @Override
+        public void close() {
+            buffer.close();
+            readers.remove(this);
         }
 
     }

@@ -42,6 +42,27 @@ public final class SpoolFolders {
     }
 
     /**
+     * How many event lines the files of a run folder's {@code events/} hold (read only,
+     * without its lock; 0 when unreadable).
+     */
+    public static long countEventLines(Path runDir) {
+        long lines = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(runDir.resolve(Journal.EVENTS))) {
+            for (Path file : files) {
+                if (Files.isRegularFile(file) && !file.getFileName().toString().endsWith(".tmp")) {
+                    for (byte b : Files.readAllBytes(file)) {
+                        lines += b == '\n' ? 1 : 0;
+                    }
+                }
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            return lines;
+        }
+        return lines;
+    }
+
+    /**
      * The folder in {@code spool} holding run {@code runId} of {@code project} on
      * {@code serverUrl}, or null.
      */

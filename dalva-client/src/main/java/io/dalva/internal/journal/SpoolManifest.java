@@ -19,7 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * A run folder's {@code manifest.json}, in the shape of Dalva's journal manifests
  * ({@code format_version, resource_type, run_id, project, name, state, created_at, updated_at})
  * plus what delivery needs: the server it goes to and the server's ids once the run
- * exists there. {@code run_id} is the server's run id when known, else the local id.
+ * exists there, in fields of their own. {@code run_id} is always the local id
+ * ({@code RUN-<millis>-<hex>}, as Dalva's SDK writes it), so Dalva's importer never
+ * merges a spool into an unrelated run that happens to have the server's id; timestamps
+ * are in the form Dalva's SDK writes.
  */
 public record SpoolManifest(String localId, String project, String name, String state, String serverUrl, Long serverId,
         String serverRunId, String createdAt, String updatedAt) {
@@ -28,8 +31,10 @@ public record SpoolManifest(String localId, String project, String name, String 
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+
     public static SpoolManifest create(String project, String name, String serverUrl) {
-        String now = Instant.now().toString();
+        String now = EventEncoder.TIMESTAMP.format(Instant.now());
         return new SpoolManifest(newLocalId(), project, name, "running", serverUrl, null, null, now, now);
     }
 
@@ -41,12 +46,20 @@ public record SpoolManifest(String localId, String project, String name, String 
 
     public SpoolManifest withServerRun(long id, String runId, String runName) {
         return new SpoolManifest(localId, project, runName != null ? runName : name, state, serverUrl, id, runId,
-                createdAt, Instant.now().toString());
+                createdAt, EventEncoder.TIMESTAMP.format(Instant.now()));
     }
 
     public SpoolManifest withState(String newState) {
         return new SpoolManifest(localId, project, name, newState, serverUrl, serverId, serverRunId, createdAt,
                 Instant.now().toString());
+    }
+
+    /**
+     * The same local run, not yet created on {@code url}: the sender creates it there.
+     */
+    public SpoolManifest forNewRun(String url) {
+        return new SpoolManifest(localId, project, name, state, url, null, null, createdAt,
+                EventEncoder.TIMESTAMP.format(Instant.now()));
     }
 
     public boolean created() {
@@ -58,7 +71,7 @@ public record SpoolManifest(String localId, String project, String name, String 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("format_version", 1);
         json.put("resource_type", "run");
-        json.put("run_id", serverRunId != null ? serverRunId : localId);
+        json.put("run_id", localId);
         json.put("project", project);
         json.put("name", name);
         json.put("state", state);
@@ -68,6 +81,7 @@ public record SpoolManifest(String localId, String project, String name, String 
         json.put("server_url", serverUrl);
         json.put("server_id", serverId);
         json.put("server_run_id", serverRunId);
+        json.put("crc", checksum(json));
         byte[] bytes = MAPPER.writeValueAsBytes(json);
         Path temporary = runDir.resolve(FILE + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
@@ -88,11 +102,28 @@ public record SpoolManifest(String localId, String project, String name, String 
     }
 
     public static SpoolManifest read(Path runDir) throws IOException {
-        Map<?, ?> json = MAPPER.readValue(runDir.resolve(FILE).toFile(), Map.class);
+        Map<String, Object> json = MAPPER.readValue(runDir.resolve(FILE).toFile(), LinkedHashMap.class);
+        Object crc = json.remove("crc");
+        if (crc != null && !crc.equals(checksum(json))) {
+            throw new IOException("manifest " + runDir.resolve(FILE) + " is damaged (its checksum does not match)");
+        }
         Object serverId = json.get("server_id");
-        return new SpoolManifest(text(json, "local_id"), text(json, "project"), text(json, "name"), text(json, "state"),
+        String localId = text(json, "local_id") != null ? text(json, "local_id") : text(json, "run_id");
+        if (localId == null || text(json, "project") == null) {
+            throw new IOException("manifest " + runDir.resolve(FILE) + " has no run_id or project");
+        }
+        return new SpoolManifest(localId, text(json, "project"), text(json, "name"), text(json, "state"),
                 text(json, "server_url"), serverId instanceof Number number ? number.longValue() : null,
                 text(json, "server_run_id"), text(json, "created_at"), text(json, "updated_at"));
+    }
+
+    /**
+     * The CRC-32C of the manifest's other fields (compact JSON, in order): a damaged
+     * manifest is refused rather than read as another server, project or run.
+     */
+    private static String checksum(Map<String, Object> json) throws IOException {
+        byte[] bytes = COMPACT.writeValueAsBytes(json);
+        return String.format("%08x", EventEncoder.crc(bytes, 0, bytes.length));
     }
 
     private static String text(Map<?, ?> json, String key) {

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,10 +23,10 @@ class JournalTest {
     Path tmp;
 
     @Test
-    void eventsAreWrittenInDalvasJournalFormatAndReadBackWithTheirTypes() throws IOException {
+    void eventsAreWrittenInDalvasJournalFormatWithAChecksumAndReadBackWithTheirTypes() throws IOException {
         Path runDir = tmp.resolve("run");
         try (Journal journal = Journal.open(runDir, 4096, 1 << 20)) {
-            journal.appendRunCreated("demo", "first", Map.of("lr", 0.1), null, null);
+            journal.appendRunCreated("RUN-1-a", "demo", "first", Map.of("lr", 0.1), null, null);
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("loss", 1.0);
             metrics.put("epoch", 3);
@@ -38,21 +40,28 @@ class JournalTest {
             JournalEvent created = reader.next();
             assertThat(created.type()).isEqualTo("run_created");
             assertThat(created.string("project")).isEqualTo("demo");
+            assertThat(created.string("run_id")).isEqualTo("RUN-1-a");
             assertThat(created.config()).containsEntry("lr", 0.1);
             JournalEvent logged = reader.next();
             assertThat(logged.seq()).isEqualTo(2);
             assertThat(logged.step()).isEqualTo(7);
             assertThat(logged.metrics()).containsExactly(Map.entry("loss", 1.0), Map.entry("epoch", 3),
                     Map.entry("done", true), Map.entry("phase", "warm-up"));
+            assertThat(StandardCharsets.UTF_8.decode(logged.payloadJson()).toString())
+                .isEqualTo("{\"metrics\":{\"loss\":1.0,\"epoch\":3,\"done\":true,\"phase\":\"warm-up\"},\"step\":7}");
             assertThat(reader.next().step()).isNull();
             assertThat(reader.next().string("state")).isEqualTo("completed");
             assertThat(reader.next()).isNull();
         }
-        List<String> lines = Files.readAllLines(runDir.resolve("events").resolve(Journal.segmentName(1)),
-                StandardCharsets.UTF_8);
+        List<Path> files = segmentFiles(runDir);
+        assertThat(files).singleElement()
+            .satisfies(file -> assertThat(file.getFileName().toString()).matches("0{19}1-0{19}4-[0-9a-f]{64}\\.jsonl"));
+        byte[] bytes = Files.readAllBytes(files.get(0));
+        assertThat(bytes).doesNotContain((byte) 0); // sealed: no padding
+        List<String> lines = Files.readAllLines(files.get(0), StandardCharsets.UTF_8);
         Map<?, ?> second = new ObjectMapper().readValue(lines.get(1), Map.class);
         assertThat(new ArrayList<Object>(second.keySet())).containsExactly("version", "seq", "timestamp", "type",
-                "payload");
+                "payload", "crc");
         assertThat(second.get("version")).isEqualTo(1);
         assertThat((String) second.get("timestamp"))
             .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
@@ -60,20 +69,33 @@ class JournalTest {
     }
 
     @Test
-    void fullSegmentsRotateAndAcknowledgedSegmentsAreDeleted() throws IOException {
+    void anEventCanCarryAPayloadEncodedBeforeAndIsReadBackAsTheSameBytes() throws IOException {
+        byte[] payload = "{\"metrics\":{\"a\":{\"b\":1.0}},\"step\":3}".getBytes(StandardCharsets.UTF_8);
+        try (Journal journal = Journal.open(tmp.resolve("run"), 4096, 1 << 20)) {
+            journal.appendEncoded(JournalEvent.METRICS_LOGGED, payload, 0, payload.length);
+            JournalEvent event = journal.reader(0).next();
+            byte[] read = new byte[event.payloadJson().remaining()];
+            event.payloadJson().get(read);
+            assertThat(read).isEqualTo(payload);
+            assertThat(event.step()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void fullSegmentsAreSealedInSeqOrderAndAcknowledgedOnesDeleted() throws IOException {
         Path runDir = tmp.resolve("run");
         try (Journal journal = Journal.open(runDir, 512, 1 << 20)) {
             for (int step = 0; step < 100; step++) {
                 journal.appendMetrics(Map.of("loss", step * 0.5), step);
             }
-            assertThat(segmentFiles(runDir)).hasSizeGreaterThan(5);
             Journal.Reader reader = journal.reader(0);
             for (int step = 0; step < 100; step++) {
                 assertThat(reader.next().step()).isEqualTo(step);
             }
             assertThat(reader.next()).isNull();
+            await(() -> sealed(runDir).size() > 5);
             journal.acknowledge(100);
-            assertThat(segmentFiles(runDir)).hasSize(1); // only the active one remains
+            await(() -> sealed(runDir).isEmpty());
             journal.appendMetrics(Map.of("loss", 0.0), 100);
             assertThat(reader.next().step()).isEqualTo(100);
         }
@@ -92,34 +114,9 @@ class JournalTest {
             assertThat(journal.recoveredSeq()).isEqualTo(30);
             assertThat(journal.deliveredSeq()).isEqualTo(12);
             assertThat(journal.appendMetrics(Map.of("loss", 30.0), 30)).isEqualTo(31);
-            Journal.Reader reader = journal.reader(journal.deliveredSeq());
-            List<Integer> steps = new ArrayList<>();
-            for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
-                steps.add(event.step());
-            }
-            assertThat(steps)
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(12, 30).boxed().toList());
-        }
-    }
-
-    @Test
-    void aTornLastLineEndsTheRecoveredJournal() throws IOException {
-        Path runDir = tmp.resolve("run");
-        try (Journal journal = Journal.open(runDir, 4096, 1 << 20)) {
-            journal.appendMetrics(Map.of("loss", 1.0), 0);
-            journal.appendMetrics(Map.of("loss", 2.0), 1);
-        }
-        Path segment = runDir.resolve("events").resolve(Journal.segmentName(1));
-        byte[] bytes = Files.readAllBytes(segment);
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        int secondLine = text.indexOf('\n') + 1;
-        bytes[secondLine + 20] = 0; // a write interrupted by the crash
-        Files.write(segment, bytes);
-        try (Journal journal = Journal.open(runDir, 4096, 1 << 20)) {
-            assertThat(journal.recoveredSeq()).isEqualTo(1);
-            Journal.Reader reader = journal.reader(0);
-            assertThat(reader.next().step()).isEqualTo(0);
-            assertThat(reader.next()).isNull();
+            assertThat(steps(journal)).containsExactlyElementsOf(IntStream.rangeClosed(12, 30).boxed().toList());
+            assertThat(journal.damaged()).isEmpty();
+            assertThat(journal.missing()).isEmpty();
         }
     }
 
@@ -127,7 +124,7 @@ class JournalTest {
     void aFolderIsLockedByOneJournalAtATime() throws IOException {
         Path runDir = tmp.resolve("run");
         try (Journal journal = Journal.open(runDir, 4096, 1 << 20)) {
-            assertThatThrownBy(() -> Journal.open(runDir, 4096, 1 << 20)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> Journal.open(runDir, 4096, 1 << 20)).isInstanceOf(JournalInUseException.class)
                 .hasMessageContaining("in use");
         }
         Journal.open(runDir, 4096, 1 << 20).close();
@@ -149,9 +146,45 @@ class JournalTest {
         }
     }
 
-    private static List<Path> segmentFiles(Path runDir) throws IOException {
+    static List<Integer> steps(Journal journal) {
+        List<Integer> steps = new ArrayList<>();
+        try (Journal.Reader reader = journal.reader(journal.deliveredSeq())) {
+            for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
+                steps.add(event.step());
+            }
+        }
+        return steps;
+    }
+
+    static List<Path> segmentFiles(Path runDir) throws IOException {
         try (var files = Files.list(runDir.resolve("events"))) {
-            return files.toList();
+            return files.sorted().toList();
+        }
+    }
+
+    static List<Path> sealed(Path runDir) {
+        try {
+            return segmentFiles(runDir).stream()
+                .filter(file -> SegmentFiles.SEALED.matcher(file.getFileName().toString()).matches())
+                .toList();
+        }
+        catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Waits (at most 10 s) for the owner thread to get something done. */
+    static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s for the journal's owner thread").isLessThan(deadline);
+            try {
+                Thread.sleep(5);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 

@@ -1,0 +1,379 @@
+package io.dalva.internal.journal;
+
+import io.dalva.internal.logging.Log;
+import io.dalva.internal.logging.WarnThenDebug;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one thread ({@code dalva-journal}) that does a journal's file work, so that
+ * {@link Journal#append} never does: it creates, preallocates (with real blocks, so a
+ * full disk fails here and never in a mapped write) and maps the next segment ahead of
+ * need; seals full segments (unmapped, trimmed to their bytes, checksummed, renamed by
+ * seq); writes heap segments to files when the disk takes them again; records
+ * acknowledgements and deletes what they cover; forces to the device every sync interval.
+ * A storage failure is logged once (WARN naming the folder and the reason), retried every
+ * second, and never leaves this thread.
+ */
+final class SegmentOwner implements Runnable {
+
+    private static final Log log = Log.of(SegmentOwner.class);
+
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static final int PAGE = 4096;
+
+    private final Journal journal;
+
+    private final Thread thread;
+
+    private final DeliveredMarker marker;
+
+    private final long syncNanos;
+
+    private final WarnThenDebug storageLogger = new WarnThenDebug(SegmentOwner.class);
+
+    private final WarnThenDebug dropLogger = new WarnThenDebug(SegmentOwner.class);
+
+    private final ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+
+    private final List<Path> unforced = new ArrayList<>();
+
+    private long spareIndex;
+
+    private volatile String failing;
+
+    private long retryAt;
+
+    private long markerWritten;
+
+    private long lastForce = System.nanoTime();
+
+    private long droppedReported;
+
+    SegmentOwner(Journal journal, long markerWritten, long syncNanos) {
+        this.journal = journal;
+        this.markerWritten = markerWritten;
+        this.syncNanos = syncNanos;
+        this.marker = new DeliveredMarker(journal.directory().resolve(Journal.DELIVERED), journal.storage());
+        this.thread = new Thread(this, "dalva-journal");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** Lets the owner finish its work (seal, record, release) and waits for it. */
+    void stop(long timeoutNanos) {
+        wake();
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.timedJoin(thread, timeoutNanos);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Why the storage fails now, or {@code null}. */
+    String failing() {
+        return failing;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                boolean closing = journal.isClosed();
+                pass(closing);
+                if (closing) {
+                    break;
+                }
+                LockSupport.parkNanos(this, Math.min(syncNanos, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
+        catch (RuntimeException | Error e) {
+            log.error("The Dalva journal of {} stopped its file work: {}.", journal.directory(), e.toString(), e);
+        }
+        finally {
+            for (Segment.Spare spare = journal.takeSpare(); spare != null; spare = journal.takeSpare()) {
+                discard(spare);
+            }
+            marker.close();
+        }
+    }
+
+    private void pass(boolean closing) {
+        String fault = journal.takeMappedFault();
+        if (fault != null) {
+            storageFailed(fault);
+        }
+        if (!closing) {
+            prepareSpares();
+        }
+        for (Segment segment : journal.segmentList()) {
+            if (segment.retired && !segment.sealed) {
+                if (segment.isMapped()) {
+                    seal(segment);
+                }
+                else if (segment.heap != null) {
+                    persist(segment);
+                }
+            }
+        }
+        if (!closing) {
+            prepareSpares();
+        }
+        acknowledge();
+        reportDrops();
+        long now = System.nanoTime();
+        if (closing || now - lastForce >= syncNanos) {
+            force();
+            lastForce = now;
+        }
+    }
+
+    // --- spare segments ---------------------------------------------------------------
+
+    /** Before the thread starts (on the thread opening the journal): two spares. */
+    void prepareFirstSpares() {
+        for (int i = 0; i < 2 && journal.wantsSpare() && prepareSpare(); i++) {
+            // mapped ahead of the first append
+        }
+    }
+
+    private void prepareSpares() {
+        while (journal.wantsSpare() && !journal.isClosed() && (failing == null || System.nanoTime() - retryAt >= 0)) {
+            if (!prepareSpare()) {
+                return;
+            }
+        }
+    }
+
+    private boolean prepareSpare() {
+        int capacity = journal.segmentBytes();
+        Path file = null;
+        MappedByteBuffer mapped = null;
+        try {
+            FileChannel channel = null;
+            for (int attempt = 0; channel == null; attempt++) {
+                file = journal.directory().resolve(Journal.EVENTS).resolve(".active-" + (++spareIndex) + ".jsonl");
+                try {
+                    channel = journal.storage()
+                        .open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                }
+                catch (FileAlreadyExistsException e) {
+                    if (attempt > 1000) {
+                        throw e;
+                    }
+                }
+            }
+            try (FileChannel open = channel) {
+                for (long position = 0; position < capacity;) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - position));
+                    position += open.write(zeros, position);
+                }
+                mapped = open.map(FileChannel.MapMode.READ_WRITE, 0, capacity); // outlives
+                                                                                // the
+                                                                                // channel
+            }
+            for (int page = 0; page < capacity; page += PAGE) {
+                mapped.put(page, (byte) 0); // page faults here, not in append()
+            }
+            journal.offerSpare(new Segment.Spare(file, mapped, capacity));
+            recovered();
+            return true;
+        }
+        catch (IOException | RuntimeException | InternalError e) {
+            Unmapper.unmap(mapped);
+            deleteQuietly(file);
+            storageFailed("cannot prepare a segment: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private void discard(Segment.Spare spare) {
+        if (spare != null) {
+            Unmapper.unmap(spare.mapped());
+            deleteQuietly(spare.file());
+        }
+    }
+
+    // --- sealing ----------------------------------------------------------------------
+
+    /** A full mapped segment: unmapped, trimmed to its bytes, checksummed, renamed. */
+    private void seal(Segment segment) {
+        int limit = segment.limit;
+        MappedByteBuffer mapped = segment.mapped;
+        segment.mapped = null;
+        if (mapped != null) {
+            Unmapper.unmap(mapped); // its dirty pages stay in the page cache
+        }
+        try {
+            if (limit == 0) {
+                Files.deleteIfExists(segment.file);
+                journal.forget(segment);
+                return;
+            }
+            String sha;
+            try (FileChannel channel = journal.storage()
+                .open(segment.file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                channel.truncate(limit);
+                sha = SegmentFiles.sha256(channel, limit);
+            }
+            Path target = segment.file.resolveSibling(SegmentFiles.sealedName(segment.firstSeq, segment.lastSeq, sha));
+            SegmentFiles.move(segment.file, target);
+            segment.file = target;
+            unforced.add(target);
+        }
+        catch (IOException | RuntimeException e) {
+            storageFailed("cannot seal " + segment.file + ": " + e.getMessage());
+        }
+        segment.sealed = true; // as sealed as the storage allows: readers stop at limit
+    }
+
+    /** A heap segment goes to a file as soon as the storage takes it. */
+    private void persist(Segment segment) {
+        if (failing != null && System.nanoTime() - retryAt < 0) {
+            return;
+        }
+        byte[] heap = segment.heap;
+        int limit = segment.limit;
+        if (limit == 0) {
+            journal.forget(segment);
+            return;
+        }
+        try {
+            Path target = journal.directory()
+                .resolve(Journal.EVENTS)
+                .resolve(SegmentFiles.sealedName(segment.firstSeq, segment.lastSeq,
+                        SegmentFiles.sha256(heap, 0, limit)));
+            SegmentFiles.writeAtomically(journal.storage(), target, heap, 0, limit);
+            segment.file = target;
+            segment.sealed = true;
+            journal.releaseHeap(segment);
+            recovered();
+        }
+        catch (IOException | RuntimeException e) {
+            storageFailed("cannot write " + limit + " bytes of events: " + e.getMessage());
+        }
+    }
+
+    // --- acknowledgements and forcing -------------------------------------------------
+
+    private void acknowledge() {
+        long delivered = journal.deliveredSeq();
+        if (delivered > markerWritten) {
+            try {
+                marker.write(delivered);
+                markerWritten = delivered;
+            }
+            catch (IOException | RuntimeException e) {
+                storageFailed("cannot record the delivered events: " + e.getMessage());
+            }
+        }
+        Segment active = journal.activeSegment();
+        for (Segment segment : journal.segmentList()) {
+            if (segment != active && segment.retired && (segment.sealed || segment.heap != null)
+                    && segment.lastSeq <= delivered) {
+                if (segment.file != null) {
+                    try {
+                        Files.deleteIfExists(segment.file);
+                    }
+                    catch (IOException e) {
+                        log.debug("Cannot delete the delivered segment {}.", segment.file, e);
+                        continue;
+                    }
+                }
+                journal.forget(segment);
+            }
+        }
+    }
+
+    /**
+     * Forces the active segment, the segments sealed since the last time and the marker
+     * to the device (for a power loss; a killed process needs none of it).
+     */
+    private void force() {
+        Segment active = journal.activeSegment();
+        MappedByteBuffer mapped = active == null ? null : active.mapped;
+        try {
+            if (mapped != null && !active.retired) {
+                mapped.force();
+            }
+            for (Path file : unforced) {
+                try (FileChannel channel = journal.storage().open(file, StandardOpenOption.WRITE)) {
+                    channel.force(false);
+                }
+                catch (NoSuchFileException e) {
+                    // delivered and deleted meanwhile
+                }
+            }
+            unforced.clear();
+            marker.force();
+        }
+        catch (IOException | RuntimeException | InternalError e) {
+            storageFailed("cannot force the journal to the device: " + e.getMessage());
+        }
+    }
+
+    private void reportDrops() {
+        long dropped = journal.droppedEvents();
+        if (dropped > droppedReported) {
+            droppedReported = dropped;
+            dropLogger.log("Dalva spool {}: {} event(s) dropped so far ({}).", journal.directory(), dropped,
+                    journal.dropReason());
+        }
+    }
+
+    // --- storage failures -------------------------------------------------------------
+
+    private void storageFailed(String reason) {
+        if (failing == null) {
+            storageLogger
+                .log("Dalva spool {} cannot be written ({}); the run goes on with up to {} bytes of events in memory, "
+                        + "and counts what it drops beyond.", journal.directory(), reason, journal.heapLimit());
+        }
+        failing = reason;
+        journal.noteStorageProblem(reason);
+        retryAt = System.nanoTime() + RETRY_NANOS;
+    }
+
+    private void recovered() {
+        if (failing != null) {
+            failing = null;
+            storageLogger.reset();
+            log.info("Dalva spool {} can be written again.", journal.directory());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            }
+            catch (IOException e) {
+                // an empty spare; recovery removes it
+            }
+        }
+    }
+
+}
