@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * {@code replay [DIR] [--server-url URL] [--timeout DURATION]}: delivers what runs left
- * in a spool folder with {@link DalvaSpool#replay}, printing its progress. Exit code 0
- * when everything was delivered, 1 when something is left or was rejected.
+ * {@code replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]}: delivers
+ * what runs left in a spool folder with {@link DalvaSpool#replay}, printing its progress.
+ * Exit code 0 when everything was delivered, 1 when something is left or was rejected.
  */
 final class ReplayCommand implements Command {
 
@@ -25,7 +25,7 @@ final class ReplayCommand implements Command {
 
     @Override
     public String usage() {
-        return "replay [DIR] [--server-url URL] [--timeout DURATION]";
+        return "replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]";
     }
 
     @Override
@@ -35,7 +35,7 @@ final class ReplayCommand implements Command {
 
     @Override
     public Set<String> options() {
-        return Set.of("server-url", "timeout");
+        return Set.of("server-url", "timeout", "new-run");
     }
 
     @Override
@@ -47,14 +47,15 @@ final class ReplayCommand implements Command {
             return 1;
         }
         out.println("Replaying " + dir + " ...");
-        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout, out::println);
+        boolean newRun = "true".equalsIgnoreCase(arguments.get("new-run"));
+        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout, newRun, out::println);
         out.println(result.runs() + " run(s), " + result.completed() + " fully delivered; " + result.delivered()
                 + " event(s) delivered, " + result.remaining() + " left, " + result.failures().size()
-                + " value(s) rejected");
+                + " value(s) rejected, " + result.damaged() + " damaged, " + result.skipped() + " skipped (in use)");
         for (DeliveryFailure failure : result.failures()) {
             err.println("rejected: " + failure);
         }
-        return (result.remaining() == 0 && result.failures().isEmpty()) ? 0 : 1;
+        return result.allDelivered() ? 0 : 1;
     }
 
 }

@@ -175,8 +175,8 @@ class DalvaCliTest {
             out.reset();
             assertThat(run(args)).isZero();
             assertThat(out()).contains("usage: java -jar dalva.jar <command> [arguments]",
-                    "  replay [DIR] [--server-url URL] [--timeout DURATION]", "  status [DIR]", "--server-url URL",
-                    "--timeout DURATION", "(default 10m)", "--help");
+                    "  replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]", "  status [DIR]",
+                    "--server-url URL", "--timeout DURATION", "(default 10m)", "--help");
         }
         assertThat(err()).isEmpty();
     }

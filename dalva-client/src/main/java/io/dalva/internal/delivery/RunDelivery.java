@@ -206,11 +206,18 @@ public final class RunDelivery {
         }
         else {
             journal.close();
-            String where = journal.directory() == null ? "memory only: they are lost"
-                    : "kept in " + journal.directory() + "; they are delivered when the run is resumed or by "
-                            + "`java -jar dalva-examples.jar replay " + journal.directory() + "`";
-            log.warn("Dalva run " + name() + ": " + left + " event(s) not delivered within " + options.shutdownTimeout()
-                    + (sender.halted() != null ? " (" + sender.halted() + ")" : "") + "; " + where);
+            String where = journal.directory() == null ? "memory only: they are lost" : "kept in " + journal.directory()
+                    + "; they are delivered when the run is resumed or by " + "`java -jar dalva.jar replay "
+                    + journal.directory() + "`"
+                    + (journal.storageProblem() != null
+                            ? " (except those the failing storage could not take: " + journal.storageProblem() + ")"
+                            : "");
+            log.warn("Dalva run {}: {} event(s) not delivered within {}{}; {}.", name(), left,
+                    options.shutdownTimeout(), sender.halted() != null ? " (" + sender.halted() + ")" : "", where);
+        }
+        if (journal.droppedEvents() > 0) {
+            log.warn("Dalva run {}: {} event(s) were dropped because the spool was full.", name(),
+                    journal.droppedEvents());
         }
         return delivered;
     }

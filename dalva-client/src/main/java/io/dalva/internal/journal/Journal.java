@@ -195,8 +195,7 @@ public final class Journal implements AutoCloseable {
         lastSeq = recovered.lastSeq();
         recoveredSeq = lastSeq;
         firstGap = missing.stream().mapToLong(MissingRange::firstSeq).min().orElse(Long.MAX_VALUE);
-        owner = new SegmentOwner(this, Math.max(0, DeliveredMarker.read(dir.resolve(DELIVERED))),
-                syncInterval.toNanos());
+        owner = new SegmentOwner(this, deliveredSeq, syncInterval.toNanos());
         owner.prepareFirstSpares(); // the first events go to a file too
         owner.start();
     }
@@ -283,6 +282,12 @@ public final class Journal implements AutoCloseable {
         return heapBytes.get();
     }
 
+    /** Heap bytes of the active segment (the owner writes out only retired ones). */
+    long activeHeapBytes() {
+        Segment current = active;
+        return current != null && current.heap != null ? current.capacity : 0;
+    }
+
     public long appendMetrics(Map<String, ?> metrics, Integer step) {
         return append(JournalEvent.METRICS_LOGGED, generator -> {
             generator.writeFieldName("metrics");
@@ -367,7 +372,10 @@ public final class Journal implements AutoCloseable {
             segment.put(line.array(), length);
         }
         catch (InternalError e) {
-            // a mapped page with no storage behind it: that file takes nothing more
+            // A mapped page with no storage behind it. The owner preallocates real blocks
+            // so that a full disk cannot cause this; a file truncated under the journal
+            // (or a copy-on-write file system) still can, and the JVM may raise it here
+            // or later: where it is raised here, that file takes nothing more.
             mappedFault = "a write to " + segment.file + " failed: " + e.getMessage();
             segment = nextSegment(seq, length, false);
             if (segment == null) {

@@ -22,9 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * full disk fails here and never in a mapped write) and maps the next segment ahead of
  * need; seals full segments (unmapped, trimmed to their bytes, checksummed, renamed by
  * seq); writes heap segments to files when the disk takes them again; records
- * acknowledgements and deletes what they cover; forces to the device every sync interval.
- * A storage failure is logged once (WARN naming the folder and the reason), retried every
- * second, and never leaves this thread.
+ * acknowledgements and, once that record is on the device, deletes what it covers; forces
+ * to the device every sync interval. A storage failure is logged once (WARN naming the
+ * folder and the reason), retried every second, and never leaves this thread.
  */
 final class SegmentOwner implements Runnable {
 
@@ -58,6 +58,8 @@ final class SegmentOwner implements Runnable {
 
     private long markerWritten;
 
+    private long markerForced;
+
     private long lastForce = System.nanoTime();
 
     private long droppedReported;
@@ -65,6 +67,7 @@ final class SegmentOwner implements Runnable {
     SegmentOwner(Journal journal, long markerWritten, long syncNanos) {
         this.journal = journal;
         this.markerWritten = markerWritten;
+        this.markerForced = markerWritten;
         this.syncNanos = syncNanos;
         this.marker = new DeliveredMarker(journal.directory().resolve(Journal.DELIVERED), journal.storage());
         this.thread = new Thread(this, "dalva-journal");
@@ -103,15 +106,17 @@ final class SegmentOwner implements Runnable {
         try {
             while (true) {
                 boolean closing = journal.isClosed();
-                pass(closing);
+                try {
+                    pass(closing);
+                }
+                catch (RuntimeException | InternalError e) {
+                    storageFailed("unexpected failure: " + e);
+                }
                 if (closing) {
                     break;
                 }
                 LockSupport.parkNanos(this, Math.min(syncNanos, TimeUnit.MILLISECONDS.toNanos(200)));
             }
-        }
-        catch (RuntimeException | Error e) {
-            log.error("The Dalva journal of {} stopped its file work: {}.", journal.directory(), e.toString(), e);
         }
         finally {
             for (Segment.Spare spare = journal.takeSpare(); spare != null; spare = journal.takeSpare()) {
@@ -142,13 +147,14 @@ final class SegmentOwner implements Runnable {
         if (!closing) {
             prepareSpares();
         }
-        acknowledge();
+        recordDelivered();
         reportDrops();
         long now = System.nanoTime();
         if (closing || now - lastForce >= syncNanos) {
             force();
             lastForce = now;
         }
+        deleteDelivered();
     }
 
     // --- spare segments ---------------------------------------------------------------
@@ -279,7 +285,7 @@ final class SegmentOwner implements Runnable {
 
     // --- acknowledgements and forcing -------------------------------------------------
 
-    private void acknowledge() {
+    private void recordDelivered() {
         long delivered = journal.deliveredSeq();
         if (delivered > markerWritten) {
             try {
@@ -290,6 +296,14 @@ final class SegmentOwner implements Runnable {
                 storageFailed("cannot record the delivered events: " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Deletes the segments the marker on the device covers: never before, so that a crash
+     * (or power loss) can never find data deleted that its marker does not cover.
+     */
+    private void deleteDelivered() {
+        long delivered = markerForced;
         Segment active = journal.activeSegment();
         for (Segment segment : journal.segmentList()) {
             if (segment != active && segment.retired && (segment.sealed || segment.heap != null)
@@ -328,7 +342,9 @@ final class SegmentOwner implements Runnable {
                 }
             }
             unforced.clear();
+            long written = markerWritten;
             marker.force();
+            markerForced = written;
         }
         catch (IOException | RuntimeException | InternalError e) {
             storageFailed("cannot force the journal to the device: " + e.getMessage());
@@ -359,9 +375,8 @@ final class SegmentOwner implements Runnable {
 
     private void recovered() {
         if (failing != null) {
-            failing = null;
-            storageLogger.reset();
-            log.info("Dalva spool {} can be written again.", journal.directory());
+            failing = null; // the warning is not reset: a disk that flaps warns once
+            log.debug("Dalva spool {} can be written again.", journal.directory());
         }
     }
 
