@@ -10,6 +10,7 @@ import io.dalva.client.RunHandle;
 import io.dalva.client.RunInit;
 import io.dalva.internal.journal.Journal;
 import io.dalva.internal.journal.JournalEvent;
+import io.dalva.internal.journal.JournalStorage;
 import io.dalva.internal.journal.SpoolFolders;
 import io.dalva.internal.journal.SpoolManifest;
 
@@ -64,7 +65,8 @@ public final class RunDelivery {
             if (previous != null) {
                 try {
                     manifest = SpoolManifest.read(previous);
-                    journal = Journal.open(previous, options.segmentBytes(), options.maxSpoolBytes());
+                    journal = Journal.open(previous, options.segmentBytes(), options.maxSpoolBytes(),
+                            options.syncInterval(), JournalStorage.DEFAULT);
                     log.info("Resuming run " + resumed + " with " + (journal.lastSeq() - journal.deliveredSeq())
                             + " undelivered event(s) from " + previous);
                 }
@@ -109,7 +111,8 @@ public final class RunDelivery {
         if (spool != null) {
             Path dir = spool.resolve(manifest.localId());
             try {
-                return Journal.open(dir, options.segmentBytes(), options.maxSpoolBytes());
+                return Journal.open(dir, options.segmentBytes(), options.maxSpoolBytes(), options.syncInterval(),
+                        JournalStorage.DEFAULT);
             }
             catch (IOException | RuntimeException e) {
                 log.warn("Cannot create the Dalva spool " + dir + " (" + e.getMessage()

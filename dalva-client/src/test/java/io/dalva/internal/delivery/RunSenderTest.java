@@ -243,7 +243,7 @@ class RunSenderTest {
         assertThat(awaitAll(Duration.ofSeconds(20))).isTrue();
         assertEveryStepOnce(400);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (fileCount() > 2 && System.nanoTime() < deadline) {
+        while (fileCount() > 1 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         assertThat(fileCount()).isLessThanOrEqualTo(1); // delivered segments are deleted
