@@ -47,7 +47,7 @@ import java.util.function.ToLongFunction;
 /**
  * A Micrometer registry that writes its meters to a Dalva run: each publish is one Dalva
  * step, 0, 1, 2, ... (after the run's highest existing step when resuming), carrying
- * every meter's fields as {@code name/key=value/field} paths (see the README's mapping
+ * every meter's fields as {@code name/k=v,k=v/field} paths (see the README's mapping
  * table).
  *
  * <p>

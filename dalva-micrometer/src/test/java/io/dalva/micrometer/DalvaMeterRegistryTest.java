@@ -406,21 +406,43 @@ class DalvaMeterRegistryTest {
     }
 
     @Test
-    void tagValuesWithSlashesAndUnicodeKeepOnePathPerMeter() {
+    void tagValuesWithSlashesAndUnicodeGetPathsTheUiCanChart() {
         DalvaMeterRegistry registry = registry(StepMode.MANUAL);
         registry.counter("http.requests", "uri", "/api/users/{id}", "city", "São Paulo ☀").increment();
         registry.counter("http.requests", "uri", "/api/users", "city", "São Paulo ☀").increment(2);
-        registry.counter("http.requests", "uri", "%2Fapi%2Fusers", "city", "São Paulo ☀").increment(3);
+        registry.counter("http.requests", "uri", "%2Fapi?q=1#top\\x", "city", "São Paulo ☀").increment(3);
         registry.step();
         long run = registry.run().id();
 
-        assertThat(series(run, "http.requests/city=São Paulo ☀/uri=%2Fapi%2Fusers%2F{id}/count"))
+        assertThat(series(run, "http.requests/city=São Paulo ☀,uri=∕api∕users∕{id}/count"))
             .containsExactly(entry(0, 1.0));
-        assertThat(series(run, "http.requests/city=São Paulo ☀/uri=%2Fapi%2Fusers/count"))
-            .containsExactly(entry(0, 2.0));
-        assertThat(series(run, "http.requests/city=São Paulo ☀/uri=%252Fapi%252Fusers/count"))
+        assertThat(series(run, "http.requests/city=São Paulo ☀,uri=∕api∕users/count")).containsExactly(entry(0, 2.0));
+        assertThat(series(run, "http.requests/city=São Paulo ☀,uri=％2Fapi？q=1＃top∖x/count"))
             .containsExactly(entry(0, 3.0));
-        assertThat(server.paths(run)).hasSize(6);
+        assertThat(server.paths(run)).hasSize(6).allSatisfy(path -> {
+            assertThat(UiRoundTrip.serverSees(path)).isEqualTo(path);
+            assertThat(path.split("/", -1)).hasSizeLessThanOrEqualTo(3);
+        });
+    }
+
+    @Test
+    void aTagValueThatAlreadyHoldsTheLookAlikeIsNotMergedSilently() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
+        registry.counter("http.requests", "uri", "/api").increment(1);
+        registry.counter("http.requests", "uri", "∕api").increment(2);
+        registry.step();
+        registry.counter("http.requests", "uri", "/api").increment(1);
+        registry.counter("http.requests", "uri", "∕api").increment(2);
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(server.paths(run)).containsExactlyInAnyOrder("http.requests/uri=∕api/count",
+                "http.requests/uri=∕api/total");
+        // one of the two owns the path, the same one at every step
+        assertThat(series(run, "http.requests/uri=∕api/count")).satisfiesAnyOf(
+                steps -> assertThat(steps).containsExactly(entry(0, 1.0), entry(1, 1.0)),
+                steps -> assertThat(steps).containsExactly(entry(0, 2.0), entry(1, 2.0)));
+        assertThat(requestsWithStatus(run, 409)).isEmpty();
     }
 
     @Test
@@ -431,8 +453,8 @@ class DalvaMeterRegistryTest {
         registry.step();
         long run = registry.run().id();
 
-        assertThat(server.paths(run)).containsExactlyInAnyOrder("train_samples/app=trainer/split=val/count",
-                "train_samples/app=trainer/split=val/total");
+        assertThat(server.paths(run)).containsExactlyInAnyOrder("train_samples/app=trainer,split=val/count",
+                "train_samples/app=trainer,split=val/total");
     }
 
     @Test
