@@ -6,12 +6,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.dalva.client.internal.Defaults;
+import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.StepMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * {@link ConfigurationProperties @ConfigurationProperties} under {@code dalva}: where the
- * application's run goes (server, project, run) and how its metrics are exported.
+ * application's run goes (server, project, run) and how its metrics are exported. The
+ * names are those of {@link DalvaConfig}'s keys, in kebab-case; the defaults are
+ * {@link Defaults}'.
  */
 @ConfigurationProperties("dalva")
 public class DalvaProperties {
@@ -31,12 +38,17 @@ public class DalvaProperties {
     /**
      * Timeout for connecting to the Dalva server.
      */
-    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration connectTimeout = Defaults.CONNECT_TIMEOUT;
 
     /**
-     * Timeout for reading a response from the Dalva server.
+     * Timeout between two bytes of a response from the Dalva server.
      */
-    private Duration readTimeout = Duration.ofSeconds(30);
+    private Duration readTimeout = Defaults.READ_TIMEOUT;
+
+    /**
+     * Timeout for a whole request to the Dalva server.
+     */
+    private Duration callTimeout = Defaults.CALL_TIMEOUT;
 
     /**
      * Extra HTTP headers sent with every request, for example an Authorization header for
@@ -46,13 +58,15 @@ public class DalvaProperties {
 
     /**
      * The most the application's shutdown waits for the run to end (the final step, then
-     * finishing the run); past it the application goes on shutting down.
+     * finishing the run); past it the application goes on shutting down and what is not
+     * delivered stays in the spool.
      */
-    private Duration shutdownTimeout = Duration.ofSeconds(5);
+    private Duration shutdownTimeout = Defaults.SHUTDOWN_TIMEOUT;
 
     /**
      * Folder that holds the run's journal (the spool) until the server has stored every
-     * step. Default: the system property dalva.spool.directory, else ~/.dalva/java-spool.
+     * step; runs left there by a process that died are recovered at the next start.
+     * Default: the system property dalva.spool.directory, else ~/.dalva/java-spool.
      */
     private Path spoolDirectory;
 
@@ -90,6 +104,14 @@ public class DalvaProperties {
 
     public void setReadTimeout(Duration readTimeout) {
         this.readTimeout = readTimeout;
+    }
+
+    public Duration getCallTimeout() {
+        return this.callTimeout;
+    }
+
+    public void setCallTimeout(Duration callTimeout) {
+        this.callTimeout = callTimeout;
     }
 
     public Map<String, String> getHeaders() {
@@ -130,7 +152,9 @@ public class DalvaProperties {
     public static class Run {
 
         /**
-         * Name of the run. Default: none (the server names it).
+         * Name of the run. Default: the application's name and instance, for example
+         * "orders@web-1:8080" (host and port), or "orders@web-1 pid 4242" without a web
+         * server.
          */
         private String name;
 
@@ -142,9 +166,8 @@ public class DalvaProperties {
 
         /**
          * Configuration recorded with the run, besides what is recorded automatically
-         * (application name, active profiles, Spring Boot, Micrometer and Java versions,
-         * host name). Values of keys that look secret (password, secret, token, key,
-         * credentials) are masked.
+         * (application name, instance, profiles, versions). Values that look secret are
+         * masked with Spring Boot's sanitizing rules.
          */
         private Map<String, String> config = new LinkedHashMap<>();
 
@@ -193,8 +216,9 @@ public class DalvaProperties {
     public static class Export {
 
         /**
-         * Whether to export metrics to Dalva. Exporting is also off when
-         * management.defaults.metrics.export.enabled is false (as in @SpringBootTest).
+         * Whether to export metrics to Dalva. When not set,
+         * management.defaults.metrics.export.enabled decides (as for Spring Boot's own
+         * exporters), and exporting is on when neither is set.
          */
         private boolean enabled = true;
 
@@ -202,7 +226,13 @@ public class DalvaProperties {
          * Interval between two published steps of the run. The server takes about 5 ms
          * per value: a default web application (about 100 values a step) is fine at 10s.
          */
-        private Duration step = Duration.ofSeconds(10);
+        private Duration step = Defaults.STEP;
+
+        /**
+         * When steps are published: every step interval (timed), or when the application
+         * calls DalvaMeterRegistry.step() (manual).
+         */
+        private StepMode stepMode = DalvaConfig.DEFAULT.stepMode();
 
         /**
          * Meter-name patterns to export ("*" matches any characters). Default: every
@@ -215,6 +245,18 @@ public class DalvaProperties {
          * include.
          */
         private List<String> exclude = new ArrayList<>();
+
+        /**
+         * The most values one request carries; a larger step is split into several
+         * requests at the same step.
+         */
+        private int batchSize = DalvaConfig.DEFAULT.batchSize();
+
+        /**
+         * Unit of every time value written (timer sums, means, maxima, percentiles; time
+         * gauges).
+         */
+        private TimeUnit baseTimeUnit = DalvaConfig.DEFAULT.baseTimeUnit();
 
         public boolean isEnabled() {
             return this.enabled;
@@ -232,6 +274,14 @@ public class DalvaProperties {
             this.step = step;
         }
 
+        public StepMode getStepMode() {
+            return this.stepMode;
+        }
+
+        public void setStepMode(StepMode stepMode) {
+            this.stepMode = stepMode;
+        }
+
         public List<String> getInclude() {
             return this.include;
         }
@@ -246,6 +296,22 @@ public class DalvaProperties {
 
         public void setExclude(List<String> exclude) {
             this.exclude = exclude;
+        }
+
+        public int getBatchSize() {
+            return this.batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public TimeUnit getBaseTimeUnit() {
+            return this.baseTimeUnit;
+        }
+
+        public void setBaseTimeUnit(TimeUnit baseTimeUnit) {
+            this.baseTimeUnit = baseTimeUnit;
         }
 
     }

@@ -3,16 +3,28 @@ package io.dalva.spring;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import io.dalva.client.internal.Defaults;
 import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.StepMode;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
  * Adapts {@link DalvaProperties} to {@link DalvaConfig}. Checks the properties first, so
  * that an invalid value fails the application's start with a message naming the property.
+ * <p>
+ * Exporting is off until {@link #startExporting()}: the registry created with this
+ * configuration opens no run in its constructor, so the server never delays the
+ * application's start (the {@link DalvaRunLifecycle} opens the run in the background once
+ * the context is refreshed). {@link #stopExporting()} turns it off again once the run's
+ * end is handed to a background thread, so that Spring Boot's own closing of every meter
+ * registry returns at once instead of waiting for that end. The run's name and
+ * configuration are worked out when the run opens ({@link RunIdentity}).
  */
 final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
@@ -20,18 +32,38 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
     private final String project;
 
-    private final Map<String, String> runConfig;
+    private final RunIdentity identity;
+
+    private volatile boolean exporting;
+
+    private volatile Map<String, String> failure = Map.of();
 
     /**
      * @param properties the bound {@code dalva.*} properties
      * @param project the project: {@code dalva.project}, else the application's name
-     * @param runConfig the configuration to record with the run
+     * @param identity the run's name and configuration
      */
-    DalvaPropertiesConfigAdapter(DalvaProperties properties, String project, Map<String, String> runConfig) {
+    DalvaPropertiesConfigAdapter(DalvaProperties properties, String project, RunIdentity identity) {
         this.properties = properties;
         this.project = project;
-        this.runConfig = runConfig;
+        this.identity = identity;
         check(properties);
+    }
+
+    void startExporting() {
+        this.exporting = true;
+    }
+
+    void stopExporting() {
+        this.exporting = false;
+    }
+
+    /**
+     * Makes the run's configuration carry why the application failed, for a run that is
+     * not open yet.
+     */
+    void recordFailure(Map<String, String> failure) {
+        this.failure = Map.copyOf(failure);
     }
 
     @Override
@@ -42,7 +74,7 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
     @Override
     public String serverUrl() {
         String serverUrl = this.properties.getServerUrl();
-        return (serverUrl != null) ? serverUrl : DalvaConfig.super.serverUrl();
+        return (serverUrl != null) ? serverUrl : Defaults.serverUrl();
     }
 
     @Override
@@ -52,12 +84,14 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
     @Override
     public String runName() {
-        return this.properties.getRun().getName();
+        return (this.properties.getRun().getResumeFrom() != null) ? null : this.identity.runName();
     }
 
     @Override
     public Map<String, String> runConfig() {
-        return this.runConfig;
+        Map<String, String> config = new LinkedHashMap<>(this.identity.runConfig());
+        config.putAll(this.failure);
+        return config;
     }
 
     @Override
@@ -67,12 +101,17 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
     @Override
     public boolean enabled() {
-        return this.properties.getMetrics().getExport().isEnabled();
+        return this.exporting;
     }
 
     @Override
     public Duration step() {
         return this.properties.getMetrics().getExport().getStep();
+    }
+
+    @Override
+    public StepMode stepMode() {
+        return this.properties.getMetrics().getExport().getStepMode();
     }
 
     @Override
@@ -83,6 +122,16 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
     @Override
     public List<String> excludeMeters() {
         return List.copyOf(this.properties.getMetrics().getExport().getExclude());
+    }
+
+    @Override
+    public int batchSize() {
+        return this.properties.getMetrics().getExport().getBatchSize();
+    }
+
+    @Override
+    public TimeUnit baseTimeUnit() {
+        return this.properties.getMetrics().getExport().getBaseTimeUnit();
     }
 
     @Override
@@ -118,8 +167,13 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
         }
         checkPositive("dalva.connect-timeout", properties.getConnectTimeout());
         checkPositive("dalva.read-timeout", properties.getReadTimeout());
+        checkPositive("dalva.call-timeout", properties.getCallTimeout());
         checkPositive("dalva.shutdown-timeout", properties.getShutdownTimeout());
         checkPositive("dalva.metrics.export.step", properties.getMetrics().getExport().getStep());
+        if (properties.getMetrics().getExport().getBatchSize() < 1) {
+            throw invalid("dalva.metrics.export.batch-size", properties.getMetrics().getExport().getBatchSize(),
+                    "must be positive");
+        }
         if (properties.getRun().getResumeFrom() != null && properties.getRun().getResumeFrom().isBlank()) {
             throw invalid("dalva.run.resume-from", properties.getRun().getResumeFrom(), "must not be blank");
         }

@@ -3,10 +3,10 @@ package io.dalva.spring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
 import io.dalva.test.StoredRun;
 import io.micrometer.core.instrument.Clock;
@@ -65,7 +65,7 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
-    void autoConfigurationCanBeDisabledWithItsEnabledProperty() {
+    void itsEnabledPropertyTurnsItOff() {
         withServer().withUserConfiguration(BaseConfiguration.class)
             .withPropertyValues("dalva.metrics.export.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean(DalvaMeterRegistry.class)
@@ -73,7 +73,7 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
-    void autoConfigurationCanBeDisabledWithDefaultsEnabledProperty() {
+    void withoutItsEnabledPropertyTheDefaultsPropertyDecides() {
         withServer().withUserConfiguration(BaseConfiguration.class)
             .withPropertyValues("management.defaults.metrics.export.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean(DalvaMeterRegistry.class)
@@ -81,9 +81,12 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
-    void itsEnabledPropertyDoesNotOverrideDisabledDefaults() {
+    void itsEnabledPropertyWinsOverTheDefaultsProperty() {
         withServer().withUserConfiguration(BaseConfiguration.class)
             .withPropertyValues("management.defaults.metrics.export.enabled=false", "dalva.metrics.export.enabled=true")
+            .run((context) -> assertThat(context).hasSingleBean(DalvaMeterRegistry.class));
+        withServer().withUserConfiguration(BaseConfiguration.class)
+            .withPropertyValues("management.defaults.metrics.export.enabled=true", "dalva.metrics.export.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean(DalvaMeterRegistry.class));
     }
 
@@ -94,7 +97,7 @@ class DalvaMetricsExportAutoConfigurationTests {
                 .hasSingleBean(DalvaConfig.class)
                 .hasBean("customConfig")
                 .getBean(DalvaMeterRegistry.class)
-                .satisfies((registry) -> assertThat(registry.run().project()).isEqualTo("custom-project")));
+                .satisfies((registry) -> assertThat(Await.run(registry).project()).isEqualTo("custom-project")));
     }
 
     @Test
@@ -111,7 +114,7 @@ class DalvaMetricsExportAutoConfigurationTests {
         withServer().withUserConfiguration(BaseConfiguration.class).run((context) -> {
             DalvaMeterRegistry registry = context.getBean(DalvaMeterRegistry.class);
             assertThat(registry.isClosed()).isFalse();
-            long runId = registry.run().id();
+            long runId = Await.run(registry).id();
             assertThat(storedRun(runId).state()).isEqualTo("running");
             context.close();
             assertThat(registry.isClosed()).isTrue();
@@ -125,7 +128,7 @@ class DalvaMetricsExportAutoConfigurationTests {
             .withPropertyValues("dalva.spool-directory=" + spool, "dalva.shutdown-timeout=7s")
             .run((context) -> {
                 assertThat(context.getBean(DalvaConfig.class).shutdownTimeout()).hasSeconds(7);
-                assertThat(context.getBean(DalvaMeterRegistry.class).run().spoolDirectory()).startsWith(spool);
+                assertThat(Await.run(context.getBean(DalvaMeterRegistry.class)).spoolDirectory()).startsWith(spool);
             });
     }
 
@@ -171,7 +174,7 @@ class DalvaMetricsExportAutoConfigurationTests {
                     "dalva.run.config.api-key=abc123", "dalva.run.config.github.token=ghp_x",
                     "dalva.run.config.aws.credentials.id=AKIA", "dalva.run.config.db.url=postgres://app:pw@db:5432/x")
             .run((context) -> {
-                StoredRun run = storedRun(context.getBean(DalvaMeterRegistry.class).run().id());
+                StoredRun run = storedRun(Await.run(context.getBean(DalvaMeterRegistry.class)).id());
                 assertThat(run.name()).isEqualTo("nightly");
                 assertThat(run.project()).isEqualTo("orders-service");
                 Map<String, Object> config = run.config();
@@ -190,11 +193,13 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
-    void extraHeadersAreSentWithEveryRequest() {
+    void extraHeadersAreSentWithEveryRequest(@TempDir Path spool) {
         server.clearRequests();
+        // an empty spool: no recovery of other tests' runs sends requests meanwhile
         withServer().withUserConfiguration(BaseConfiguration.class)
-            .withPropertyValues("dalva.headers.Authorization=Bearer abc", "dalva.headers.X-Team=ml")
-            .run((context) -> context.getBean(DalvaMeterRegistry.class));
+            .withPropertyValues("dalva.headers.Authorization=Bearer abc", "dalva.headers.X-Team=ml",
+                    "dalva.spool-directory=" + spool)
+            .run((context) -> Await.run(context.getBean(DalvaMeterRegistry.class)));
         assertThat(server.requests()).hasSizeGreaterThanOrEqualTo(2).allSatisfy((request) -> {
             assertThat(request.header("Authorization")).isEqualTo("Bearer abc");
             assertThat(request.header("X-Team")).isEqualTo("ml");
@@ -217,19 +222,18 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
-    void closeWaitsForASlowServerAtMostTheShutdownTimeout() {
+    void closeWaitsForASlowServerAtMostTheShutdownTimeoutAndLeavesTheRestInTheSpool() {
         try {
             withServer().withUserConfiguration(BaseConfiguration.class)
                 .withPropertyValues("dalva.project=slow-close", "dalva.shutdown-timeout=300ms",
                         "dalva.read-timeout=10s")
                 .run((context) -> {
-                    long runId = context.getBean(DalvaMeterRegistry.class).run().id();
+                    DalvaRun run = Await.run(context.getBean(DalvaMeterRegistry.class));
                     server.delayResponses(Duration.ofSeconds(3));
                     long start = System.nanoTime();
                     context.close();
                     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
-                    server.delayResponses(Duration.ZERO);
-                    await(() -> storedRun(runId).state().equals("completed"));
+                    assertThat(run.spoolDirectory()).exists();
                 });
         }
         finally {
@@ -267,20 +271,6 @@ class DalvaMetricsExportAutoConfigurationTests {
                 .satisfies((ex) -> assertThat(((InvalidConfigurationPropertyValueException) ex).getName())
                     .isEqualTo(property));
         });
-    }
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within 20 s").isLessThan(deadline);
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
     }
 
     private static StoredRun storedRun(long id) {

@@ -67,7 +67,7 @@ class DalvaSpringApplicationTests {
             // ordered before Boot's simple and composite registries: ours is the only one
             assertThat(context.getBeansOfType(MeterRegistry.class).values()).singleElement()
                 .isInstanceOf(DalvaMeterRegistry.class);
-            runId = context.getBean(DalvaMeterRegistry.class).run().id();
+            runId = Await.run(context.getBean(DalvaMeterRegistry.class)).id();
             StoredRun run = server.run(runId).orElseThrow();
             assertThat(run.state()).isEqualTo("running");
             assertThat(run.project()).isEqualTo("greeting-service");
@@ -106,8 +106,8 @@ class DalvaSpringApplicationTests {
         long runId;
         String runName;
         try (ConfigurableApplicationContext context = startPlain(first)) {
-            runId = context.getBean(DalvaMeterRegistry.class).run().id();
-            runName = context.getBean(DalvaMeterRegistry.class).run().runId();
+            runId = Await.run(context.getBean(DalvaMeterRegistry.class)).id();
+            runName = Await.run(context.getBean(DalvaMeterRegistry.class)).runId();
             await(() -> !server.paths(runId).isEmpty());
         }
         int lastStepOfFirstStart = lastStep(runId);
@@ -116,7 +116,7 @@ class DalvaSpringApplicationTests {
         // resume must not send it, or the server would refuse the changed keys
         try (ConfigurableApplicationContext context = startPlain(first[0], first[1], first[2], first[3], first[4],
                 "--spring.profiles.active=other-host", "--dalva.run.resume-from=" + runName)) {
-            assertThat(context.getBean(DalvaMeterRegistry.class).run().id()).isEqualTo(runId);
+            assertThat(Await.run(context.getBean(DalvaMeterRegistry.class)).id()).isEqualTo(runId);
             await(() -> lastStep(runId) > lastStepOfFirstStart);
         }
         assertThat(runsOf("resumable")).singleElement().satisfies((run) -> {
