@@ -6,12 +6,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]}: delivers
- * what runs left in a spool folder with {@link DalvaSpool#replay}, printing its progress.
- * Exit code 0 when everything was delivered, 1 when something is left or was rejected.
+ * {@code replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]}: delivers what
+ * runs left in a spool folder with {@link DalvaSpool#replay}, printing its progress, one
+ * line per run and a summary. Exit code 0 only when every run was fully delivered.
  */
 final class ReplayCommand implements Command {
 
@@ -25,7 +26,7 @@ final class ReplayCommand implements Command {
 
     @Override
     public String usage() {
-        return "replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]";
+        return "replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]";
     }
 
     @Override
@@ -35,7 +36,12 @@ final class ReplayCommand implements Command {
 
     @Override
     public Set<String> options() {
-        return Set.of("server-url", "timeout", "new-run");
+        return Set.of("server-url", "timeout");
+    }
+
+    @Override
+    public Set<String> flags() {
+        return Set.of("new-run");
     }
 
     @Override
@@ -47,15 +53,29 @@ final class ReplayCommand implements Command {
             return 1;
         }
         out.println("Replaying " + dir + " ...");
-        boolean newRun = "true".equalsIgnoreCase(arguments.get("new-run"));
-        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout, newRun, out::println);
-        out.println(result.runs() + " run(s), " + result.completed() + " fully delivered; " + result.delivered()
-                + " event(s) delivered, " + result.remaining() + " left, " + result.failures().size()
-                + " value(s) rejected, " + result.damaged() + " damaged, " + result.skipped() + " skipped (in use)");
+        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout,
+                arguments.has("new-run"), out::println);
+        for (DalvaSpool.RunResult run : result.results()) {
+            out.println(line(run));
+        }
+        out.println(result.runs() + " run(s), " + result.completed() + " fully delivered, " + result.skipped()
+                + " held by a live process; " + result.delivered() + " event(s) delivered, " + result.remaining()
+                + " left, " + result.damaged() + " damaged, " + result.failures().size() + " value(s) rejected");
         for (DeliveryFailure failure : result.failures()) {
             err.println("rejected: " + failure);
         }
         return result.allDelivered() ? 0 : 1;
+    }
+
+    /**
+     * {@code <run>  outcome=O  delivered=N left=N damaged=N missing=N rejected=N}, then
+     * {@code detail=...} if any.
+     */
+    static String line(DalvaSpool.RunResult run) {
+        return run.run() + "  outcome=" + run.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + "  delivered=" + run.delivered() + " left=" + run.left() + " damaged=" + run.damaged() + " missing="
+                + run.missing() + " rejected=" + run.failures().size()
+                + ((run.detail() != null) ? "  detail=" + run.detail() : "");
     }
 
 }

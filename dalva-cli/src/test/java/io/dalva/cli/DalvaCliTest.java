@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
+import io.dalva.test.StoredRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -61,15 +62,50 @@ class DalvaCliTest {
 
             assertThat(code).as(out() + err()).isZero();
             runs.assertDelivered(server);
-            assertThat(out())
-                .contains("2 run(s), 2 fully delivered; " + (SpooledRuns.CREATED_EVENTS + SpooledRuns.OFFLINE_EVENTS)
-                        + " event(s) delivered, 0 left, 0 value(s) rejected");
+            assertThat(out()).contains("2 run(s), 2 fully delivered, 0 held by a live process; "
+                    + (SpooledRuns.CREATED_EVENTS + SpooledRuns.OFFLINE_EVENTS)
+                    + " event(s) delivered, 0 left, 0 damaged, 0 value(s) rejected");
             assertThat(spool).isEmptyDirectory();
 
             out.reset();
             assertThat(run("status", spool.toString())).isZero();
             assertThat(out()).isEqualTo("No run folders in " + spool + ": nothing to replay.\n");
         }
+    }
+
+    @Test
+    void aServerThatDoesNotHoldTheRunIsRefusedUnlessNewRunIsGiven() {
+        try (DalvaTestServer first = DalvaTestServer.start(); DalvaTestServer other = DalvaTestServer.start()) {
+            SpooledRuns runs = SpooledRuns.leave(first, spool);
+
+            int refused = run("replay", spool.toString(), "--server-url", other.url());
+
+            assertThat(refused).as(out() + err()).isEqualTo(1);
+            assertThat(out()).containsPattern("\\n" + runs.created().runId() + "  outcome=refused  delivered=0 left="
+                    + SpooledRuns.CREATED_EVENTS + " ");
+            assertThat(other.runs()).extracting(StoredRun::project).containsExactly("cli-offline");
+
+            out.reset();
+            int created = run("replay", spool.toString(), "--server-url", other.url(), "--new-run");
+
+            assertThat(created).as(out() + err()).isZero();
+            assertThat(spool).isEmptyDirectory();
+            StoredRun anew = other.runs()
+                .stream()
+                .filter(run -> run.project().equals("cli-created"))
+                .findFirst()
+                .orElseThrow();
+            assertThat(anew.state()).isEqualTo("completed");
+            // step 0 reached the first server before it stopped; the rest is here, once
+            assertThat(other.series(anew.id(), "loss")).hasSize(49).containsOnlyKeys(range(1, 50));
+            assertThat(other.series(anew.id(), "acc")).hasSize(49).containsEntry(49, SpooledRuns.acc(49));
+            assertThat(other.storedValueCount(anew.id())).isEqualTo(98);
+            assertThat(first.storedValueCount(runs.created().id())).isEqualTo(2);
+        }
+    }
+
+    private static Integer[] range(int from, int to) {
+        return java.util.stream.IntStream.range(from, to).boxed().toArray(Integer[]::new);
     }
 
     @Test
@@ -81,7 +117,7 @@ class DalvaCliTest {
             int code = run("replay", spool.toString(), "--server-url", closed, "--timeout", "300ms");
 
             assertThat(code).isEqualTo(1);
-            assertThat(out()).contains("2 run(s), 0 fully delivered; 0 event(s) delivered, "
+            assertThat(out()).contains("2 run(s), 0 fully delivered, 0 held by a live process; 0 event(s) delivered, "
                     + (SpooledRuns.CREATED_EVENTS + SpooledRuns.OFFLINE_EVENTS) + " left");
             out.reset();
             assertThat(run("status", spool.toString())).isZero();
@@ -164,6 +200,7 @@ class DalvaCliTest {
                 "--timeout", "soon");
         assertBadArguments("replay: --timeout must not be negative, was '-5s'", "replay", "--timeout=-5s");
         assertBadArguments("replay: option --timeout is given twice", "replay", "--timeout", "1s", "--timeout", "2s");
+        assertBadArguments("replay: --new-run takes no value", "replay", "--new-run=true");
         assertBadArguments("status: one spool folder at most, got a b", "status", "a", "b");
         assertBadArguments("status: unknown option --server-url", "status", "--server-url", "http://x");
         assertThat(out()).isEmpty();
@@ -175,8 +212,8 @@ class DalvaCliTest {
             out.reset();
             assertThat(run(args)).isZero();
             assertThat(out()).contains("usage: java -jar dalva.jar <command> [arguments]",
-                    "  replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]", "  status [DIR]",
-                    "--server-url URL", "--timeout DURATION", "(default 10m)", "--help");
+                    "  replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]", "  status [DIR]",
+                    "--server-url URL", "--new-run ", "--timeout DURATION", "(default 10m)", "--help");
         }
         assertThat(err()).isEmpty();
     }

@@ -34,7 +34,7 @@ class DalvaJarIT {
         Result help = dalva("--help");
         assertThat(help.code()).as(help.err()).isZero();
         assertThat(help.out()).contains("usage: java -jar dalva.jar <command> [arguments]",
-                "  replay [DIR] [--server-url URL] [--timeout DURATION] [--new-run true]", "  status [DIR]");
+                "  replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]", "  status [DIR]");
 
         Result bad = dalva("replay", "--colour", "red");
         assertThat(bad.code()).isEqualTo(2);
@@ -61,7 +61,8 @@ class DalvaJarIT {
 
             assertThat(replay.code()).as(replay.out() + replay.err()).isZero();
             runs.assertDelivered(server);
-            assertThat(replay.out()).contains("2 run(s), 2 fully delivered; 62 event(s) delivered, 0 left");
+            assertThat(replay.out()).contains(runs.created().runId() + "  outcome=delivered  delivered=50 left=0",
+                    "2 run(s), 2 fully delivered, 0 held by a live process; 62 event(s) delivered, 0 left");
             assertThat(spool).isEmptyDirectory();
         }
     }
@@ -79,6 +80,11 @@ class DalvaJarIT {
             assertThat(held.out().lines()).containsExactly("1 run folder(s) in " + spool + ":",
                     live.spoolDirectory().getFileName() + "  project=cli-live  run=" + live.runId() + "  server="
                             + server.url() + "  undelivered=0 events, 0 values  held=yes");
+
+            Result replay = dalva("replay", spool.toString());
+            assertThat(replay.code()).as("replay exits 1 when a live process holds a folder").isEqualTo(1);
+            assertThat(replay.out()).contains("outcome=in-use",
+                    "1 run(s), 0 fully delivered, 1 held by a live process");
 
             live.close();
             Result after = dalva("status", spool.toString());
