@@ -7,7 +7,6 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dalva.client.DalvaClient;
 import io.dalva.client.internal.Defaults;
 import io.dalva.internal.delivery.DeliveryOptions;
 import io.dalva.micrometer.DalvaConfig;
@@ -20,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The configuration metadata that IDEs read to complete {@code dalva.*} properties is in
  * the jar, with a description for every property, every default and hints; and the
- * defaults agree everywhere: {@link Defaults}, {@link DalvaConfig}, the client and
- * {@code DalvaRun}'s builder (its {@link DeliveryOptions}), the bound
- * {@link DalvaProperties} and the metadata.
+ * defaults agree everywhere: {@link Defaults}, {@link DalvaConfig}, {@code DalvaRun}'s
+ * builder (its {@link DeliveryOptions}), the bound {@link DalvaProperties} and the
+ * metadata.
  */
 class ConfigurationMetadataTests {
 
@@ -50,15 +49,12 @@ class ConfigurationMetadataTests {
         DalvaConfig config = DalvaConfig.DEFAULT;
         assertThat(duration("dalva.connect-timeout")).isEqualTo(Defaults.CONNECT_TIMEOUT)
             .isEqualTo(properties.getConnectTimeout())
-            .isEqualTo(connectTimeout(config))
-            .isEqualTo(DalvaClient.DEFAULT_CONNECT_TIMEOUT);
+            .isEqualTo(connectTimeout(config));
         assertThat(duration("dalva.read-timeout")).isEqualTo(Defaults.READ_TIMEOUT)
             .isEqualTo(properties.getReadTimeout())
-            .isEqualTo(readTimeout(config))
-            .isEqualTo(DalvaClient.DEFAULT_READ_TIMEOUT);
+            .isEqualTo(readTimeout(config));
         assertThat(duration("dalva.call-timeout")).isEqualTo(Defaults.CALL_TIMEOUT)
-            .isEqualTo(properties.getCallTimeout())
-            .isEqualTo(DalvaClient.DEFAULT_CALL_TIMEOUT);
+            .isEqualTo(properties.getCallTimeout());
         assertThat(duration("dalva.shutdown-timeout")).isEqualTo(Defaults.SHUTDOWN_TIMEOUT)
             .isEqualTo(properties.getShutdownTimeout())
             .isEqualTo(config.shutdownTimeout())
@@ -66,8 +62,7 @@ class ConfigurationMetadataTests {
         assertThat(duration("dalva.metrics.export.step")).isEqualTo(Defaults.STEP)
             .isEqualTo(properties.getMetrics().getExport().getStep())
             .isEqualTo(config.step());
-        assertThat(defaultOf("dalva.server-url").asText()).isEqualTo(Defaults.SERVER_URL)
-            .isEqualTo(DalvaClient.DEFAULT_SERVER_URL);
+        assertThat(defaultOf("dalva.server-url").asText()).isEqualTo(Defaults.SERVER_URL);
         assertThat(defaultOf("dalva.spool-directory").asText()).isEqualTo("~/.dalva/java-spool");
         assertThat(defaultOf("dalva.project").asText()).isEqualTo(DalvaMetricsExportAutoConfiguration.DEFAULT_PROJECT);
         assertThat(defaultOf("dalva.metrics.export.batch-size").asInt())
