@@ -2,7 +2,7 @@ package io.dalva.micrometer;
 
 import io.micrometer.core.instrument.config.validate.InvalidReason;
 import io.micrometer.core.instrument.config.validate.Validated;
-import io.micrometer.core.instrument.step.StepRegistryConfig;
+import io.micrometer.core.instrument.push.PushRegistryConfig;
 
 import java.net.URI;
 import java.time.Duration;
@@ -29,7 +29,7 @@ import static io.micrometer.core.instrument.config.validate.PropertyValidator.ge
  * {@code dalva} (for example {@code dalva.project}); {@link #validate()} reports every
  * invalid property at once.
  */
-public interface DalvaConfig extends StepRegistryConfig {
+public interface DalvaConfig extends PushRegistryConfig {
 
     /**
      * Accepts every default. Not valid on its own: {@link #project()} is required.
@@ -178,12 +178,12 @@ public interface DalvaConfig extends StepRegistryConfig {
      */
     @Override
     default int batchSize() {
-        return StepRegistryConfig.super.batchSize();
+        return PushRegistryConfig.super.batchSize();
     }
 
     @Override
     default Validated<?> validate() {
-        return checkAll(this, c -> StepRegistryConfig.validate(c),
+        return checkAll(this, c -> PushRegistryConfig.validate(c),
                 checkRequired("project", DalvaConfig::project).andThen(Validated::nonBlank),
                 checkRequired("serverUrl", DalvaConfig::serverUrl).andThen(v -> v.invalidateWhen(url -> !isHttpUrl(url),
                         "must be an http or https URL", InvalidReason.MALFORMED)),

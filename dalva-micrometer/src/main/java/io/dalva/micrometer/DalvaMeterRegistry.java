@@ -21,7 +21,7 @@ import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.internal.DefaultGauge;
 import io.micrometer.core.instrument.internal.DefaultLongTaskTimer;
 import io.micrometer.core.instrument.internal.DefaultMeter;
-import io.micrometer.core.instrument.step.StepMeterRegistry;
+import io.micrometer.core.instrument.push.PushMeterRegistry;
 import io.micrometer.core.instrument.util.NamedThreadFactory;
 import io.micrometer.core.instrument.util.TimeUtils;
 
@@ -34,8 +34,6 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +63,7 @@ import java.util.function.ToLongFunction;
  * debug level). Values are finite doubles; NaN and infinities are skipped, counted and
  * logged once per meter.
  */
-public class DalvaMeterRegistry extends StepMeterRegistry {
+public class DalvaMeterRegistry extends PushMeterRegistry {
 
     private static final ThreadFactory DEFAULT_THREAD_FACTORY = new NamedThreadFactory("dalva-metrics-publisher");
 
@@ -102,8 +100,6 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     private final AtomicLong skippedValues = new AtomicLong();
 
     private volatile DalvaRun run;
-
-    private volatile ScheduledExecutorService publisher;
 
     // guarded by stepLock
     private int nextStep;
@@ -182,15 +178,18 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
         takeStep(step, false);
     }
 
+    /**
+     * In {@link StepMode#TIMED} mode, starts publishing a step every
+     * {@link DalvaConfig#step()} (Micrometer's schedule: aligned to the step, with a
+     * random offset); in {@link StepMode#MANUAL} mode only stops a running schedule.
+     */
     @Override
     public void start(ThreadFactory threadFactory) {
-        stop();
-        if (config.enabled() && config.stepMode() == StepMode.TIMED) {
-            logger.info(startMessage());
-            long stepMillis = config.step().toMillis();
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(threadFactory);
-            executor.scheduleAtFixedRate(this::publish, stepMillis, stepMillis, TimeUnit.MILLISECONDS);
-            publisher = executor;
+        if (config.stepMode() == StepMode.TIMED) {
+            super.start(threadFactory);
+        }
+        else {
+            stop();
         }
     }
 
@@ -200,23 +199,13 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
                 + TimeUtils.format(config.step());
     }
 
-    @Override
-    public void stop() {
-        ScheduledExecutorService executor = publisher;
-        publisher = null;
-        if (executor != null) {
-            executor.shutdown();
-        }
-        super.stop();
-    }
-
     /**
      * Publishes the next step. Called on the publishing thread in {@link StepMode#TIMED}
      * mode; tests may call it directly.
      */
     @Override
     protected void publish() {
-        takeStep(null, false);
+        takeStep(null, closing.get());
     }
 
     /**
@@ -241,14 +230,18 @@ public class DalvaMeterRegistry extends StepMeterRegistry {
     }
 
     private void end(boolean failed) {
-        if (closing.compareAndSet(false, true)) {
-            stop();
-            if (config.enabled()) {
-                takeStep(null, true);
-                finishRun(failed);
-            }
+        if (!closing.compareAndSet(false, true)) {
+            return;
         }
+        // stops the schedule and publishes the final step through publish(), unless a
+        // scheduled publish is in progress: then it only waits for that one
         super.close();
+        if (config.enabled()) {
+            // the final step, if the scheduled publish above made PushMeterRegistry skip
+            // it
+            takeStep(null, true);
+            finishRun(failed);
+        }
     }
 
     private void takeStep(Integer requested, boolean finalStep) {

@@ -73,10 +73,6 @@ final class StepDistribution {
         return sum.sum();
     }
 
-    double max() {
-        return Double.longBitsToDouble(maxBits.get());
-    }
-
     /**
      * Takes the step: everything recorded since the previous call.
      * @param unit conversion applied to sums, maxima and bucket bounds (nanoseconds to
