@@ -12,6 +12,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -150,6 +152,46 @@ class DalvaCliTest {
                     "RUN-broken  project=-  run=-  server=-  undelivered=0 events, 0 values  held=no  problem="
                             + "unreadable manifest: Unexpected character ('n' (code 110)): was expecting double-quote"
                             + " to start field name");
+        }
+    }
+
+    @Test
+    void damagedBytesAreNamedByReplayAndStatusAndKept() throws IOException {
+        try (DalvaTestServer server = DalvaTestServer.start()) {
+            SpooledRuns runs = SpooledRuns.leave(server, spool);
+            Path events = runs.created().spoolDirectory().resolve("events");
+            Path segment;
+            try (Stream<Path> files = Files.list(events)) {
+                segment = files.filter(file -> file.toString().endsWith(".jsonl")).sorted().findFirst().orElseThrow();
+            }
+            List<String> lines = new ArrayList<>(Files.readAllLines(segment, StandardCharsets.UTF_8));
+            int damagedLine = lines.size() / 2;
+            lines.set(damagedLine, lines.get(damagedLine).replace("{", "x"));
+            Files.write(segment, lines, StandardCharsets.UTF_8);
+
+            assertThat(run("status", events.getParent().toString())).isZero();
+            assertThat(out()).contains("undelivered=" + (SpooledRuns.CREATED_EVENTS - 1) + " events",
+                    "problem=1 unreadable event line(s)");
+
+            server.restart();
+            out.reset();
+            assertThat(run("replay", spool.toString())).as("a damaged line is not a full delivery").isEqualTo(1);
+            // the journal counts the acknowledged seq range as delivered, the damaged
+            // event
+            // apart
+            assertThat(out())
+                .containsPattern("\\n" + runs.created().runId() + "  outcome=delivered  delivered="
+                        + SpooledRuns.CREATED_EVENTS + " left=0 damaged=1 missing=0 rejected=0  detail=")
+                .contains("1 fully delivered, 0 held by a live process; ");
+            assertThat(server.series(runs.created().id(), "loss")).hasSize(49);
+
+            out.reset();
+            assertThat(run("status", spool.toString())).isZero();
+            assertThat(out().lines()).containsExactly("1 run folder(s) in " + spool + ":",
+                    runs.created().spoolDirectory().getFileName() + "  project=cli-created  run="
+                            + runs.created().runId() + "  server=" + server.url()
+                            + "  undelivered=0 events, 0 values  held=no  problem=1 file(s) of damaged bytes kept in"
+                            + " damaged/");
         }
     }
 

@@ -44,7 +44,8 @@ import java.util.zip.CRC32C;
  * @param events journal events not delivered yet
  * @param values metric values in those events (one per path and step)
  * @param held whether a live process holds the folder (its run is still running)
- * @param problem why the folder could not be read in full, or {@code null}
+ * @param problem why the folder could not be read in full, or damaged bytes it keeps
+ * (never sent), or {@code null}
  */
 public record SpoolStatus(Path folder, String project, String localId, String serverRunId, String serverUrl,
         long events, long values, boolean held, String problem) {
@@ -55,6 +56,8 @@ public record SpoolStatus(Path folder, String project, String localId, String se
     private static final String DELIVERED = "delivered";
 
     private static final String LOCK = "lock";
+
+    private static final String DAMAGED = "damaged";
 
     private static final Pattern MARKER = Pattern.compile("\\d{20} [0-9a-f]{8}\n");
 
@@ -94,18 +97,41 @@ public record SpoolStatus(Path folder, String project, String localId, String se
                     "unreadable manifest: " + firstLine(e));
         }
         Counts counts = new Counts();
-        String problem = null;
+        List<String> problems = new ArrayList<>();
         try {
             counts.count(folder);
+            if (counts.unreadableLines > 0) {
+                problems.add(counts.unreadableLines + " unreadable event line(s)");
+            }
+            long damaged = damagedFiles(folder.resolve(DAMAGED));
+            if (damaged > 0) {
+                problems.add(damaged + " file(s) of damaged bytes kept in " + DAMAGED + "/");
+            }
         }
         catch (IOException | RuntimeException e) {
-            problem = "cannot read its events: " + firstLine(e);
-        }
-        if (problem == null && counts.unreadableLines > 0) {
-            problem = counts.unreadableLines + " unreadable event line(s)";
+            problems.add("cannot read its events: " + firstLine(e));
         }
         return new SpoolStatus(folder, manifest.project(), manifest.localId(), manifest.serverRunId(),
-                manifest.serverUrl(), counts.events.cardinality(), counts.values, held, problem);
+                manifest.serverUrl(), counts.events.cardinality(), counts.values, held,
+                problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /**
+     * The files of damaged bytes the journal keeps (never sent, never deleted); files
+     * named {@code incomplete.*} hold events whose {@code log()} never returned and are
+     * not counted.
+     */
+    private static long damagedFiles(Path damaged) throws IOException {
+        if (!Files.isDirectory(damaged)) {
+            return 0;
+        }
+        long count = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(damaged)) {
+            for (Path file : files) {
+                count += file.getFileName().toString().startsWith("incomplete.") ? 0 : 1;
+            }
+        }
+        return count;
     }
 
     /** The first line of the exception's message (Jackson's run over several). */
