@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,23 +19,16 @@ final class Arguments {
 
     private final Map<String, String> options;
 
-    private final Set<String> flags;
-
     private final List<String> positional;
 
-    private Arguments(Map<String, String> options, Set<String> flags, List<String> positional) {
+    private Arguments(Map<String, String> options, List<String> positional) {
         this.options = Map.copyOf(options);
-        this.flags = Set.copyOf(flags);
         this.positional = List.copyOf(positional);
     }
 
-    /**
-     * Parses {@code args}, accepting only the option names in {@code known} (each with a
-     * value) and the flag names in {@code knownFlags} (without).
-     */
-    static Arguments parse(List<String> args, Set<String> known, Set<String> knownFlags) {
+    /** Parses {@code args}, accepting only the option names in {@code known}. */
+    static Arguments parse(List<String> args, Set<String> known) {
         Map<String, String> options = new LinkedHashMap<>();
-        Set<String> flags = new HashSet<>();
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -51,13 +43,6 @@ final class Arguments {
                 value = name.substring(equals + 1);
                 name = name.substring(0, equals);
             }
-            if (knownFlags.contains(name)) {
-                if (value != null) {
-                    throw new UsageException("--" + name + " takes no value");
-                }
-                flags.add(name);
-                continue;
-            }
             if (!known.contains(name)) {
                 throw new UsageException("unknown option --" + name);
             }
@@ -71,7 +56,7 @@ final class Arguments {
                 throw new UsageException("option --" + name + " is given twice");
             }
         }
-        return new Arguments(options, flags, positional);
+        return new Arguments(options, positional);
     }
 
     /**
@@ -85,9 +70,17 @@ final class Arguments {
         return positional.isEmpty() ? Defaults.spoolDirectory() : Path.of(positional.get(0));
     }
 
-    /** Whether the flag was given. */
-    boolean has(String flag) {
-        return flags.contains(flag);
+    /** A {@code true} or {@code false} option; anything else is a usage error. */
+    boolean bool(String name, boolean defaultValue) {
+        String value = options.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new UsageException("--" + name + " must be true or false, was '" + value + "'");
+        };
     }
 
     /** The option's value, or {@code null}. */

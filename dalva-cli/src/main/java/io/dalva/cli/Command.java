@@ -15,13 +15,8 @@ interface Command {
     /** What the command does, in a line. */
     String description();
 
-    /** The names of the {@code --options} it accepts, each with a value. */
+    /** The names of the {@code --options} it accepts. */
     Set<String> options();
-
-    /** The names of the {@code --flags} it accepts (options without a value). */
-    default Set<String> flags() {
-        return Set.of();
-    }
 
     /**
      * Runs the command.

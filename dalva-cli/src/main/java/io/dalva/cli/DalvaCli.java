@@ -48,8 +48,7 @@ public final class DalvaCli {
         }
         Command command = found.get();
         try {
-            Arguments arguments = Arguments.parse(Arrays.asList(args).subList(1, args.length), command.options(),
-                    command.flags());
+            Arguments arguments = Arguments.parse(Arrays.asList(args).subList(1, args.length), command.options());
             return command.run(arguments, out, err);
         }
         catch (UsageException e) {
@@ -83,7 +82,7 @@ public final class DalvaCli {
         out.println("  DIR                  a spool folder, or one run folder in it (default "
                 + Defaults.spoolDirectory() + ", or the system property " + Defaults.SPOOL_DIRECTORY_PROPERTY + ")");
         out.println("  --server-url URL     deliver to URL instead of the server each run was logged to");
-        out.println("  --new-run            when the server does not hold a spooled run (another server, a reset"
+        out.println("  --new-run true       when the server does not hold a spooled run (another server, a reset"
                 + " database), create a new run there instead of refusing");
         out.println("  --timeout DURATION   the most replay spends on each run, like 500ms, 30s, 10m or PT1M"
                 + " (default " + ReplayCommand.DEFAULT_TIMEOUT.toMinutes() + "m)");

@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]}: delivers what
- * runs left in a spool folder with {@link DalvaSpool#replay}, printing its progress, one
- * line per run and a summary. Exit code 0 only when every run was fully delivered.
+ * {@code replay [DIR] [--server-url URL] [--new-run true] [--timeout DURATION]}: delivers
+ * what runs left in a spool folder with {@link DalvaSpool#replay}, printing its progress,
+ * one line per run and a summary. Exit code 0 only when every run was fully delivered.
  */
 final class ReplayCommand implements Command {
 
@@ -26,7 +26,7 @@ final class ReplayCommand implements Command {
 
     @Override
     public String usage() {
-        return "replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]";
+        return "replay [DIR] [--server-url URL] [--new-run true] [--timeout DURATION]";
     }
 
     @Override
@@ -36,25 +36,20 @@ final class ReplayCommand implements Command {
 
     @Override
     public Set<String> options() {
-        return Set.of("server-url", "timeout");
-    }
-
-    @Override
-    public Set<String> flags() {
-        return Set.of("new-run");
+        return Set.of("server-url", "new-run", "timeout");
     }
 
     @Override
     public int run(Arguments arguments, PrintStream out, PrintStream err) {
         Path dir = arguments.spoolFolder();
         Duration timeout = arguments.duration("timeout", DEFAULT_TIMEOUT);
+        boolean newRun = arguments.bool("new-run", false);
         if (!Files.isDirectory(dir)) {
             err.println("dalva: no spool folder at " + dir);
             return 1;
         }
         out.println("Replaying " + dir + " ...");
-        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout,
-                arguments.has("new-run"), out::println);
+        DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout, newRun, out::println);
         for (DalvaSpool.RunResult run : result.results()) {
             out.println(line(run));
         }

@@ -80,7 +80,7 @@ class DalvaCliTest {
         try (DalvaTestServer first = DalvaTestServer.start(); DalvaTestServer other = DalvaTestServer.start()) {
             SpooledRuns runs = SpooledRuns.leave(first, spool);
 
-            int refused = run("replay", spool.toString(), "--server-url", other.url());
+            int refused = run("replay", spool.toString(), "--server-url", other.url(), "--new-run", "false");
 
             assertThat(refused).as(out() + err()).isEqualTo(1);
             assertThat(out()).containsPattern("\\n" + runs.created().runId() + "  outcome=refused  delivered=0 left="
@@ -88,7 +88,7 @@ class DalvaCliTest {
             assertThat(other.runs()).extracting(StoredRun::project).containsExactly("cli-offline");
 
             out.reset();
-            int created = run("replay", spool.toString(), "--server-url", other.url(), "--new-run");
+            int created = run("replay", spool.toString(), "--server-url", other.url(), "--new-run", "true");
 
             assertThat(created).as(out() + err()).isZero();
             assertThat(spool).isEmptyDirectory();
@@ -242,7 +242,7 @@ class DalvaCliTest {
                 "--timeout", "soon");
         assertBadArguments("replay: --timeout must not be negative, was '-5s'", "replay", "--timeout=-5s");
         assertBadArguments("replay: option --timeout is given twice", "replay", "--timeout", "1s", "--timeout", "2s");
-        assertBadArguments("replay: --new-run takes no value", "replay", "--new-run=true");
+        assertBadArguments("replay: --new-run must be true or false, was 'yes'", "replay", "--new-run=yes");
         assertBadArguments("status: one spool folder at most, got a b", "status", "a", "b");
         assertBadArguments("status: unknown option --server-url", "status", "--server-url", "http://x");
         assertThat(out()).isEmpty();
@@ -254,8 +254,8 @@ class DalvaCliTest {
             out.reset();
             assertThat(run(args)).isZero();
             assertThat(out()).contains("usage: java -jar dalva.jar <command> [arguments]",
-                    "  replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]", "  status [DIR]",
-                    "--server-url URL", "--new-run ", "--timeout DURATION", "(default 10m)", "--help");
+                    "  replay [DIR] [--server-url URL] [--new-run true] [--timeout DURATION]", "  status [DIR]",
+                    "--server-url URL", "--new-run true ", "--timeout DURATION", "(default 10m)", "--help");
         }
         assertThat(err()).isEmpty();
     }

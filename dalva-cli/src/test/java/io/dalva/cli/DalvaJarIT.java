@@ -34,7 +34,7 @@ class DalvaJarIT {
         Result help = dalva("--help");
         assertThat(help.code()).as(help.err()).isZero();
         assertThat(help.out()).contains("usage: java -jar dalva.jar <command> [arguments]",
-                "  replay [DIR] [--server-url URL] [--new-run] [--timeout DURATION]", "  status [DIR]");
+                "  replay [DIR] [--server-url URL] [--new-run true] [--timeout DURATION]", "  status [DIR]");
 
         Result bad = dalva("replay", "--colour", "red");
         assertThat(bad.code()).isEqualTo(2);
