@@ -3,7 +3,6 @@ package io.dalva.micrometer;
 import io.dalva.client.DalvaClient;
 import io.dalva.run.DalvaRun;
 import io.dalva.internal.logging.Log;
-import io.dalva.internal.logging.WarnThenDebug;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -25,20 +24,10 @@ import io.micrometer.core.instrument.push.PushMeterRegistry;
 import io.micrometer.core.instrument.util.NamedThreadFactory;
 import io.micrometer.core.instrument.util.TimeUtils;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -69,46 +58,15 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
 
     private static final Log logger = Log.of(DalvaMeterRegistry.class);
 
-    private final WarnThenDebug publishFailureLogger = new WarnThenDebug(DalvaMeterRegistry.class);
-
-    private final WarnThenDebug openFailureLogger = new WarnThenDebug(DalvaMeterRegistry.class);
-
     private final DalvaConfig config;
 
-    private final DalvaClient client;
+    private final RegistryRun run;
 
-    private final boolean ownsRun;
+    private final SkippedValues skipped = new SkippedValues();
 
-    /** The run given to the builder, until its highest step is known. */
-    private DalvaRun providedRun;
-
-    private final MeterFields fields;
-
-    /**
-     * Taking, numbering and sending a step happen under this lock, one step at a time.
-     */
-    private final ReentrantLock stepLock = new ReentrantLock();
+    private final StepPublisher publisher;
 
     private final AtomicBoolean closing = new AtomicBoolean();
-
-    private final Map<Meter.Id, String> folders = new ConcurrentHashMap<>();
-
-    private final Map<String, Meter.Id> folderOwners = new ConcurrentHashMap<>();
-
-    private final Set<Meter.Id> warnedNonFinite = ConcurrentHashMap.newKeySet();
-
-    private final AtomicLong skippedValues = new AtomicLong();
-
-    private volatile DalvaRun run;
-
-    // guarded by stepLock
-    private int nextStep;
-
-    private boolean finalStepTaken;
-
-    private boolean stepsExhausted;
-
-    private long publishedSteps;
 
     /**
      * Creates a registry that opens (or resumes) the run described by the configuration
@@ -122,24 +80,21 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
             DalvaRun run) {
         super(config, clock);
         this.config = config;
-        this.client = client;
-        this.ownsRun = run == null;
-        this.providedRun = run;
-        this.fields = new MeterFields(config.baseTimeUnit());
+        this.run = new RegistryRun(config, client, run);
         config().namingConvention(NamingConvention.dot);
         MeterSelection selection = new MeterSelection(config.includeMeters(), config.excludeMeters());
         if (!selection.selectsEverything()) {
             config().meterFilter(MeterFilter.denyUnless(id -> selection.accepts(id.getName())));
         }
-        config().onMeterRemoved(this::forgetMeter);
+        MeterFolders folders = new MeterFolders(
+                id -> MetricPaths.meterFolder(getConventionName(id), getConventionTags(id)));
+        this.publisher = new StepPublisher(config, this.run, this::getMeters, folders, skipped);
+        config().onMeterRemoved(meter -> {
+            folders.forget(meter.getId());
+            skipped.forget(meter.getId());
+        });
         if (config.enabled()) {
-            stepLock.lock();
-            try {
-                openRun();
-            }
-            finally {
-                stepLock.unlock();
-            }
+            publisher.openRun();
             start(threadFactory);
         }
     }
@@ -156,7 +111,7 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
      * opened (the registry tries again at each step)
      */
     public DalvaRun run() {
-        return run;
+        return run.current();
     }
 
     /**
@@ -195,8 +150,8 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
 
     @Override
     protected String startMessage() {
-        return "publishing metrics for " + getClass().getSimpleName() + " to " + describe(run) + " every "
-                + TimeUtils.format(config.step());
+        return "Publishing metrics for " + getClass().getSimpleName() + " to " + RegistryRun.describe(run.current())
+                + " every " + TimeUtils.format(config.step()) + ".";
     }
 
     /**
@@ -225,7 +180,7 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
      * @param cause what failed, logged with the run
      */
     public void fail(Throwable cause) {
-        logger.warn("Marking " + describe(run) + " failed", cause);
+        logger.warn("Marking {} failed.", RegistryRun.describe(run.current()), cause);
         end(true);
     }
 
@@ -239,242 +194,22 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
         if (config.enabled()) {
             // the final step, if the scheduled publish above made PushMeterRegistry skip
             // it
-            takeStep(null, true);
-            finishRun(failed);
+            publisher.takeStep(null, true);
+            run.finish(failed);
         }
     }
 
     private void takeStep(Integer requested, boolean finalStep) {
-        if (!config.enabled()) {
-            return;
+        if (config.enabled()) {
+            publisher.takeStep(requested, finalStep);
         }
-        stepLock.lock();
-        try {
-            if (finalStepTaken) {
-                logger.debug("registry closed: no more steps");
-                return;
-            }
-            if (finalStep) {
-                finalStepTaken = true;
-            }
-            if (stepsExhausted) {
-                return;
-            }
-            DalvaRun target = openRun();
-            if (target == null) {
-                // Nothing is taken: counts and timings stay in the interval for the next
-                // step.
-                if (finalStep) {
-                    logger.warn("final step not published: no Dalva run could be opened");
-                }
-                return;
-            }
-            int step = requested == null ? nextStep : requested;
-            if (requested != null && (requested < nextStep || requested < 0)) {
-                logger.warn("step(" + requested + ") refused: steps must grow and the next free step of "
-                        + describe(target) + " is " + nextStep + "; the activity stays for the next step");
-                return;
-            }
-            Snapshot snapshot = snapshot();
-            if (finalStep && config.stepMode() == StepMode.MANUAL && publishedSteps > 0 && !snapshot.activity) {
-                logger.debug("no activity since the last manual step: no final step");
-                return;
-            }
-            if (snapshot.values.isEmpty() && requested == null) {
-                logger.debug("nothing to publish: step " + step + " stays free");
-                return;
-            }
-            // The number is used up before sending: a failed request may still have been
-            // stored, and Dalva refuses a second write of a path at the same step.
-            if (step == Integer.MAX_VALUE) {
-                stepsExhausted = true;
-                logger.warn("step " + step + " is Dalva's last possible step: no more steps will be published");
-            }
-            else {
-                nextStep = step + 1;
-            }
-            publishedSteps++;
-            send(target, snapshot, step);
-        }
-        catch (Throwable e) {
-            publishFailureLogger.log("failed to publish a step to " + describe(run), e);
-        }
-        finally {
-            stepLock.unlock();
-        }
-    }
-
-    private void send(DalvaRun target, Snapshot snapshot, int step) {
-        if (publishedSteps == 1) {
-            logger.info("step " + step + " carries " + snapshot.values.size() + " paths from " + snapshot.meters
-                    + " meters to " + describe(target));
-        }
-        else if (logger.isDebugEnabled()) {
-            logger.debug("step " + step + " carries " + snapshot.values.size() + " paths from " + snapshot.meters
-                    + " meters");
-        }
-        int batchSize = config.batchSize();
-        if (snapshot.values.size() <= batchSize) {
-            target.log(snapshot.values, step);
-            return;
-        }
-        Map<String, Double> chunk = new LinkedHashMap<>();
-        for (Map.Entry<String, Double> value : snapshot.values.entrySet()) {
-            chunk.put(value.getKey(), value.getValue());
-            if (chunk.size() == batchSize) {
-                target.log(chunk, step);
-                chunk = new LinkedHashMap<>();
-            }
-        }
-        if (!chunk.isEmpty()) {
-            target.log(chunk, step);
-        }
-    }
-
-    /** Takes every meter's step. Caller holds the step lock. */
-    private Snapshot snapshot() {
-        Snapshot snapshot = new Snapshot();
-        for (Meter meter : getMeters()) {
-            String folder = folder(meter);
-            if (folder == null) {
-                continue;
-            }
-            snapshot.meters++;
-            Meter.Id id = meter.getId();
-            boolean active = fields.write(meter, (field, value) -> {
-                if (Double.isFinite(value)) {
-                    snapshot.values.put(MetricPaths.path(folder, field), value);
-                }
-                else {
-                    skippedValues.incrementAndGet();
-                    if (warnedNonFinite.add(id)) {
-                        logger.warn("skipping " + value + " for " + MetricPaths.path(folder, field)
-                                + ": Dalva stores finite values only (logged once per meter)");
-                    }
-                }
-            });
-            snapshot.activity |= active;
-        }
-        return snapshot;
-    }
-
-    private String folder(Meter meter) {
-        Meter.Id id = meter.getId();
-        String folder = folders.computeIfAbsent(id, key -> {
-            String candidate = MetricPaths.meterFolder(getConventionName(key), getConventionTags(key));
-            Meter.Id owner = folderOwners.putIfAbsent(candidate, key);
-            if (owner != null && !owner.equals(key)) {
-                logger.warn("meter " + key + " is not published: after the naming convention its paths (" + candidate
-                        + "/...) are those of " + owner);
-                return "";
-            }
-            return candidate;
-        });
-        return folder.isEmpty() ? null : folder;
-    }
-
-    private void forgetMeter(Meter meter) {
-        String folder = folders.remove(meter.getId());
-        if (folder != null && !folder.isEmpty()) {
-            folderOwners.remove(folder, meter.getId());
-        }
-        warnedNonFinite.remove(meter.getId());
-    }
-
-    /** Caller holds the step lock. */
-    private DalvaRun openRun() {
-        if (run != null) {
-            return run;
-        }
-        if (!ownsRun) {
-            try {
-                adoptRun(providedRun);
-                providedRun = null;
-                return run;
-            }
-            catch (RuntimeException e) {
-                openFailureLogger.log("could not read the highest step of " + describe(providedRun)
-                        + "; trying again at the next step", e);
-                return null;
-            }
-        }
-        try {
-            DalvaRun.Builder builder = DalvaRun.builder()
-                .project(config.project())
-                .name(config.runName())
-                .config(config.runConfig())
-                .resumeFrom(config.resumeFrom())
-                // this thread is the registry's publisher, not the application: it may
-                // wait for the server
-                .synchronous(true)
-                .shutdownTimeout(config.shutdownTimeout());
-            if (config.spoolDirectory() != null) {
-                builder.spoolDirectory(Path.of(config.spoolDirectory()));
-            }
-            if (client != null) {
-                builder.client(client);
-            }
-            else {
-                builder.serverUrl(config.serverUrl())
-                    .connectTimeout(config.connectTimeout())
-                    .readTimeout(config.readTimeout());
-            }
-            DalvaRun opened = builder.start();
-            if (config.resumeFrom() != null) {
-                adoptRun(opened);
-            }
-            else {
-                run = opened;
-                nextStep = 0;
-            }
-            logger.info("writing metrics to " + describe(opened) + " from step " + nextStep + " ("
-                    + config.stepMode().name().toLowerCase() + " steps)");
-            return opened;
-        }
-        catch (RuntimeException e) {
-            openFailureLogger.log("could not open a Dalva run in project " + config.project() + " at "
-                    + config.serverUrl() + "; trying again at the next step", e);
-            return null;
-        }
-    }
-
-    /** Caller holds the step lock. */
-    private void adoptRun(DalvaRun existing) {
-        OptionalInt last = existing.lastStep();
-        nextStep = last.isPresent() ? last.getAsInt() + 1 : 0;
-        if (last.isPresent() && last.getAsInt() == Integer.MAX_VALUE) {
-            stepsExhausted = true;
-            logger
-                .warn(describe(existing) + " already holds step " + Integer.MAX_VALUE + ": nothing will be published");
-        }
-        run = existing;
-    }
-
-    private void finishRun(boolean failed) {
-        DalvaRun target = run;
-        if (target == null || !ownsRun) {
-            return;
-        }
-        try {
-            if (failed) {
-                target.fail();
-            }
-            target.close();
-        }
-        catch (Throwable e) {
-            publishFailureLogger.log("failed to " + (failed ? "fail " : "finish ") + describe(target), e);
-        }
-    }
-
-    private static String describe(DalvaRun run) {
-        return run == null ? "a Dalva run (not open yet)" : "Dalva run " + run.runId() + " (id " + run.id() + ")";
     }
 
     /**
      * @return how many NaN or infinite values were skipped since the registry started
      */
     long skippedValueCount() {
-        return skippedValues.get();
+        return skipped.count();
     }
 
     @Override
@@ -532,17 +267,6 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
     @Override
     protected Meter newMeter(Meter.Id id, Meter.Type type, Iterable<Measurement> measurements) {
         return new DefaultMeter(id, type, measurements);
-    }
-
-    /** The values of one step and what was seen while taking it. */
-    private static final class Snapshot {
-
-        final Map<String, Double> values = new LinkedHashMap<>();
-
-        int meters;
-
-        boolean activity;
-
     }
 
     /**
