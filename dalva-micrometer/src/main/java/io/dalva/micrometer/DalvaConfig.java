@@ -1,5 +1,6 @@
 package io.dalva.micrometer;
 
+import io.dalva.client.internal.Defaults;
 import io.micrometer.core.instrument.config.validate.InvalidReason;
 import io.micrometer.core.instrument.config.validate.Validated;
 import io.micrometer.core.instrument.push.PushRegistryConfig;
@@ -16,8 +17,10 @@ import java.util.stream.Collectors;
 import static io.micrometer.core.instrument.config.MeterRegistryConfigValidator.check;
 import static io.micrometer.core.instrument.config.MeterRegistryConfigValidator.checkAll;
 import static io.micrometer.core.instrument.config.MeterRegistryConfigValidator.checkRequired;
+import static io.micrometer.core.instrument.config.validate.PropertyValidator.getBoolean;
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getDuration;
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getEnum;
+import static io.micrometer.core.instrument.config.validate.PropertyValidator.getInteger;
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getString;
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getStringMap;
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getTimeUnit;
@@ -26,8 +29,10 @@ import static io.micrometer.core.instrument.config.validate.PropertyValidator.ge
 /**
  * Configuration for {@link DalvaMeterRegistry}. Every property has a default (see each
  * method) and is read through {@link #get(String)} under the {@link #prefix()}
- * {@code dalva} (for example {@code dalva.project}); {@link #validate()} reports every
- * invalid property at once.
+ * {@code dalva} (for example {@code dalva.project}, {@code dalva.run.name},
+ * {@code dalva.metrics.export.step}: the names of the Spring Boot properties, in camel
+ * case); defaults come from {@link Defaults}. {@link #validate()} reports every invalid
+ * property at once.
  */
 public interface DalvaConfig extends PushRegistryConfig {
 
@@ -35,15 +40,6 @@ public interface DalvaConfig extends PushRegistryConfig {
      * Accepts every default. Not valid on its own: {@link #project()} is required.
      */
     DalvaConfig DEFAULT = k -> null;
-
-    /**
-     * Environment variable read for the default {@link #serverUrl()}, as Dalva's Python
-     * SDK does.
-     */
-    String SERVER_URL_ENV = "DALVA_SERVER_URL";
-
-    /** Server URL used when neither the property nor {@value #SERVER_URL_ENV} is set. */
-    String DEFAULT_SERVER_URL = "http://localhost:8000";
 
     @Override
     default String prefix() {
@@ -55,10 +51,7 @@ public interface DalvaConfig extends PushRegistryConfig {
      * environment variable, else {@code http://localhost:8000}.
      */
     default String serverUrl() {
-        return getUrlString(this, "serverUrl").orElseGet(() -> {
-            String fromEnv = System.getenv(SERVER_URL_ENV);
-            return fromEnv == null || fromEnv.isBlank() ? DEFAULT_SERVER_URL : fromEnv.trim();
-        });
+        return getUrlString(this, "serverUrl").orElseGet(Defaults::serverUrl);
     }
 
     /**
@@ -70,137 +63,180 @@ public interface DalvaConfig extends PushRegistryConfig {
     }
 
     /**
-     * @return the name of the run. Default: {@code null} (the server names it).
+     * @return HTTP headers sent with every request of the registry's own client (for
+     * example a proxy's token), read from {@code Name1=value1,Name2=value2}. Default:
+     * none.
      */
-    default String runName() {
-        return getString(this, "runName").orElse(null);
+    default Map<String, String> headers() {
+        return getStringMap(this, "headers", v -> v).orElse(Collections.emptyMap());
     }
 
     /**
-     * @return run configuration stored with the run when it is opened, read from
-     * {@code key1=value1,key2=value2}. Default: empty.
+     * @return the name of the run ({@code dalva.run.name}). Default: {@code null} (the
+     * server names it).
+     */
+    default String runName() {
+        return getString(this, "run.name").orElse(null);
+    }
+
+    /**
+     * @return run configuration stored with the run when it is opened
+     * ({@code dalva.run.config}), read from {@code key1=value1,key2=value2}. Default:
+     * empty.
      */
     default Map<String, String> runConfig() {
-        return getStringMap(this, "runConfig", v -> v).orElse(Collections.emptyMap());
+        return getStringMap(this, "run.config", v -> v).orElse(Collections.emptyMap());
     }
 
     /**
      * @return the {@code run_id} (for example {@code "DEM-7"}) of an existing run to
-     * resume; its steps continue after its highest step. Default: {@code null} (a new
-     * run).
+     * resume ({@code dalva.run.resumeFrom}); its steps continue after its highest step.
+     * Default: {@code null} (a new run).
      */
     default String resumeFrom() {
-        return getString(this, "resumeFrom").orElse(null);
+        return getString(this, "run.resumeFrom").orElse(null);
     }
 
     /**
-     * @return the interval between two Dalva steps in {@link StepMode#TIMED} mode.
-     * Default: 10 seconds.
+     * @return whether the registry opens a run and publishes
+     * ({@code dalva.metrics.export.enabled}). Default: {@code true}.
+     */
+    @Override
+    default boolean enabled() {
+        return getBoolean(this, "metrics.export.enabled").orElse(true);
+    }
+
+    /**
+     * @return the interval between two Dalva steps in {@link StepMode#TIMED} mode
+     * ({@code dalva.metrics.export.step}). Default: {@link Defaults#STEP}, 10 seconds.
      */
     @Override
     default Duration step() {
-        return getDuration(this, "step").orElse(Duration.ofSeconds(10));
+        return getDuration(this, "metrics.export.step").orElse(Defaults.STEP);
     }
 
     /**
-     * @return when steps are published. Default: {@link StepMode#TIMED}.
+     * @return when steps are published ({@code dalva.metrics.export.stepMode}). Default:
+     * {@link StepMode#TIMED}.
      */
     default StepMode stepMode() {
-        return getEnum(this, StepMode.class, "stepMode").orElse(StepMode.TIMED);
+        return getEnum(this, StepMode.class, "metrics.export.stepMode").orElse(StepMode.TIMED);
     }
 
     /**
-     * @return meter-name patterns to publish ({@code *} matches any characters,
-     * comma-separated); a meter is published when its name matches one of them. Default:
-     * empty, meaning every meter.
+     * @return meter-name patterns to publish ({@code dalva.metrics.export.include};
+     * {@code *} matches any characters, comma-separated); a meter is published when its
+     * name matches one of them. Default: empty, meaning every meter.
      */
     default List<String> includeMeters() {
-        return getString(this, "includeMeters").map(DalvaConfig::patterns).orElse(Collections.emptyList());
+        return getString(this, "metrics.export.include").map(DalvaConfig::patterns).orElse(Collections.emptyList());
     }
 
     /**
-     * @return meter-name patterns never to publish ({@code *} matches any characters,
-     * comma-separated); wins over {@link #includeMeters()}. Default: empty.
+     * @return meter-name patterns never to publish ({@code dalva.metrics.export.exclude};
+     * {@code *} matches any characters, comma-separated); wins over
+     * {@link #includeMeters()}. Default: empty.
      */
     default List<String> excludeMeters() {
-        return getString(this, "excludeMeters").map(DalvaConfig::patterns).orElse(Collections.emptyList());
+        return getString(this, "metrics.export.exclude").map(DalvaConfig::patterns).orElse(Collections.emptyList());
     }
 
     /**
-     * @return the timeout for connecting to the server. Default: 5 seconds.
+     * @return the timeout for connecting to the server. Default:
+     * {@link Defaults#CONNECT_TIMEOUT}, 5 seconds.
      */
     @Override
     @SuppressWarnings("deprecation")
     default Duration connectTimeout() {
-        return getDuration(this, "connectTimeout").orElse(Duration.ofSeconds(5));
+        return getDuration(this, "connectTimeout").orElse(Defaults.CONNECT_TIMEOUT);
     }
 
     /**
-     * @return the timeout for reading a response from the server. Default: 30 seconds
-     * (the real server takes about 5 ms per value).
+     * @return the timeout for reading a response from the server. Default:
+     * {@link Defaults#READ_TIMEOUT}, 30 seconds (the real server takes about 5 ms per
+     * value).
      */
     @Override
     @SuppressWarnings("deprecation")
     default Duration readTimeout() {
-        return getDuration(this, "readTimeout").orElse(Duration.ofSeconds(30));
+        return getDuration(this, "readTimeout").orElse(Defaults.READ_TIMEOUT);
+    }
+
+    /**
+     * @return the most one whole request may take. Default:
+     * {@link Defaults#CALL_TIMEOUT}, 60 seconds.
+     */
+    default Duration callTimeout() {
+        return getDuration(this, "callTimeout").orElse(Defaults.CALL_TIMEOUT);
     }
 
     /**
      * @return the folder that holds the run's journal (the spool) until the server has
-     * stored every step. Default: {@code null}, meaning {@code DalvaRun}'s default (the
-     * system property {@code dalva.spool.directory}, else {@code ~/.dalva/java-spool}).
+     * stored every step. Default: {@link Defaults#spoolDirectory()} (the system property
+     * {@code dalva.spool.directory}, else {@code ~/.dalva/java-spool}).
      */
     default String spoolDirectory() {
-        return getString(this, "spoolDirectory").orElse(null);
+        return getString(this, "spoolDirectory").orElseGet(() -> Defaults.spoolDirectory().toString());
     }
 
     /**
      * @return the most {@link DalvaMeterRegistry#close()} waits for the server to store
      * the last steps and finish the run; what is left stays in the spool. Default: 5
-     * seconds.
+     * seconds ({@link Defaults#SHUTDOWN_TIMEOUT}).
      */
     default Duration shutdownTimeout() {
-        return getDuration(this, "shutdownTimeout").orElse(Duration.ofSeconds(5));
+        return getDuration(this, "shutdownTimeout").orElse(Defaults.SHUTDOWN_TIMEOUT);
     }
 
     /**
      * @return the unit of every time value the registry writes (timer sums, means,
-     * maxima, percentiles, buckets; time gauges; long task durations). Default:
-     * {@link TimeUnit#SECONDS}.
+     * maxima, percentiles, buckets; time gauges; long task durations;
+     * {@code dalva.metrics.export.baseTimeUnit}). Default: {@link TimeUnit#SECONDS}.
      */
     default TimeUnit baseTimeUnit() {
-        return getTimeUnit(this, "baseTimeUnit").orElse(TimeUnit.SECONDS);
+        return getTimeUnit(this, "metrics.export.baseTimeUnit").orElse(TimeUnit.SECONDS);
     }
 
     /**
      * @return the most values one request carries; a step with more values is split into
-     * several requests, all at that same step. Default: 10,000.
+     * several requests, all at that same step ({@code dalva.metrics.export.batchSize}).
+     * Default: 10,000, Micrometer's (the run's delivery then splits requests further).
      */
     @Override
     default int batchSize() {
-        return PushRegistryConfig.super.batchSize();
+        return getInteger(this, "metrics.export.batchSize").orElse(10_000);
     }
 
     @Override
     default Validated<?> validate() {
-        return checkAll(this, c -> PushRegistryConfig.validate(c),
+        return checkAll(this, check("metrics.export.enabled", DalvaConfig::enabled),
                 checkRequired("project", DalvaConfig::project).andThen(Validated::nonBlank),
                 checkRequired("serverUrl", DalvaConfig::serverUrl).andThen(v -> v.invalidateWhen(url -> !isHttpUrl(url),
                         "must be an http or https URL", InvalidReason.MALFORMED)),
-                check("step", DalvaConfig::step)
+                check("metrics.export.step", DalvaConfig::step)
                     .andThen(v -> v.invalidateWhen(step -> step == null || step.isNegative() || step.isZero(),
                             "must be positive", InvalidReason.MALFORMED)),
-                check("batchSize", DalvaConfig::batchSize)
+                check("metrics.export.batchSize", DalvaConfig::batchSize)
                     .andThen(v -> v.invalidateWhen(size -> size < 1, "must be positive", InvalidReason.MALFORMED)),
-                checkRequired("stepMode", DalvaConfig::stepMode), check("runName", DalvaConfig::runName),
-                check("runConfig", DalvaConfig::runConfig), check("resumeFrom", DalvaConfig::resumeFrom),
-                check("includeMeters", DalvaConfig::includeMeters), check("excludeMeters", DalvaConfig::excludeMeters),
+                checkRequired("metrics.export.stepMode", DalvaConfig::stepMode),
+                check("run.name", DalvaConfig::runName), check("run.config", DalvaConfig::runConfig),
+                check("run.resumeFrom", DalvaConfig::resumeFrom), check("headers", DalvaConfig::headers),
+                check("metrics.export.include", DalvaConfig::includeMeters),
+                check("metrics.export.exclude", DalvaConfig::excludeMeters),
+                check("connectTimeout", DalvaConfig::connectTimeout).andThen(DalvaConfig::positive),
+                check("readTimeout", DalvaConfig::readTimeout).andThen(DalvaConfig::positive),
+                check("callTimeout", DalvaConfig::callTimeout).andThen(DalvaConfig::positive),
                 check("spoolDirectory", DalvaConfig::spoolDirectory).andThen(v -> v
                     .invalidateWhen(dir -> dir != null && dir.isBlank(), "must not be blank", InvalidReason.MALFORMED)),
                 check("shutdownTimeout", DalvaConfig::shutdownTimeout).andThen(
                         v -> v.invalidateWhen(timeout -> timeout == null || timeout.isNegative() || timeout.isZero(),
                                 "must be positive", InvalidReason.MALFORMED)),
-                checkRequired("baseTimeUnit", DalvaConfig::baseTimeUnit));
+                checkRequired("metrics.export.baseTimeUnit", DalvaConfig::baseTimeUnit));
+    }
+
+    private static Validated<Duration> positive(Validated<Duration> duration) {
+        return duration.invalidateWhen(d -> d == null || d.isNegative() || d.isZero(), "must be positive",
+                InvalidReason.MALFORMED);
     }
 
     private static List<String> patterns(String commaSeparated) {

@@ -95,6 +95,7 @@ final class RegistryRun {
             // for the server
             .synchronous(true)
             .shutdownTimeout(config.shutdownTimeout());
+        // null (a configuration of its own may return it) means DalvaRun's default
         if (config.spoolDirectory() != null) {
             builder.spoolDirectory(Path.of(config.spoolDirectory()));
         }
@@ -104,7 +105,9 @@ final class RegistryRun {
         else {
             builder.serverUrl(config.serverUrl())
                 .connectTimeout(config.connectTimeout())
-                .readTimeout(config.readTimeout());
+                .readTimeout(config.readTimeout())
+                .callTimeout(config.callTimeout());
+            config.headers().forEach(builder::header);
         }
         return builder.start();
     }

@@ -1,5 +1,6 @@
 package io.dalva.micrometer;
 
+import io.dalva.client.internal.Defaults;
 import io.micrometer.core.instrument.config.validate.Validated;
 import io.micrometer.core.instrument.config.validate.ValidationException;
 import org.junit.jupiter.api.Test;
@@ -30,18 +31,20 @@ class DalvaConfigTest {
         assertThat(config.runName()).isNull();
         assertThat(config.runConfig()).isEmpty();
         assertThat(config.resumeFrom()).isNull();
-        assertThat(config.step()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.step()).isEqualTo(Defaults.STEP).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.stepMode()).isEqualTo(StepMode.TIMED);
         assertThat(config.includeMeters()).isEmpty();
         assertThat(config.excludeMeters()).isEmpty();
-        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.readTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.headers()).isEmpty();
+        assertThat(config.connectTimeout()).isEqualTo(Defaults.CONNECT_TIMEOUT).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.readTimeout()).isEqualTo(Defaults.READ_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.callTimeout()).isEqualTo(Defaults.CALL_TIMEOUT);
+        assertThat(config.shutdownTimeout()).isEqualTo(Defaults.SHUTDOWN_TIMEOUT);
+        assertThat(config.spoolDirectory()).isEqualTo(Defaults.spoolDirectory().toString());
         assertThat(config.baseTimeUnit()).isEqualTo(TimeUnit.SECONDS);
         assertThat(config.batchSize()).isEqualTo(10_000);
         assertThat(config.enabled()).isTrue();
-        String env = System.getenv(DalvaConfig.SERVER_URL_ENV);
-        assertThat(config.serverUrl())
-            .isEqualTo(env == null || env.isBlank() ? DalvaConfig.DEFAULT_SERVER_URL : env.trim());
+        assertThat(config.serverUrl()).isEqualTo(Defaults.serverUrl());
         assertThat(config.validate().isValid()).isTrue();
     }
 
@@ -49,17 +52,19 @@ class DalvaConfigTest {
     void readsEveryProperty() {
         props.put("dalva.project", "demo");
         props.put("dalva.serverUrl", "https://dalva.example:8443");
-        props.put("dalva.runName", "nightly");
-        props.put("dalva.runConfig", "lr=0.01, optimizer=adam");
-        props.put("dalva.resumeFrom", "DEM-7");
-        props.put("dalva.step", "30s");
-        props.put("dalva.stepMode", "manual");
-        props.put("dalva.includeMeters", "jvm.*, http.server.requests");
-        props.put("dalva.excludeMeters", "jvm.gc.*");
+        props.put("dalva.run.name", "nightly");
+        props.put("dalva.run.config", "lr=0.01, optimizer=adam");
+        props.put("dalva.run.resumeFrom", "DEM-7");
+        props.put("dalva.metrics.export.step", "30s");
+        props.put("dalva.metrics.export.stepMode", "manual");
+        props.put("dalva.metrics.export.include", "jvm.*, http.server.requests");
+        props.put("dalva.metrics.export.exclude", "jvm.gc.*");
         props.put("dalva.connectTimeout", "1s");
         props.put("dalva.readTimeout", "2s");
-        props.put("dalva.baseTimeUnit", "milliseconds");
-        props.put("dalva.batchSize", "500");
+        props.put("dalva.callTimeout", "3s");
+        props.put("dalva.headers", "Authorization=Bearer abc, X-Team=ml");
+        props.put("dalva.metrics.export.baseTimeUnit", "milliseconds");
+        props.put("dalva.metrics.export.batchSize", "500");
         props.put("dalva.spoolDirectory", "/var/spool/dalva");
         props.put("dalva.shutdownTimeout", "12s");
 
@@ -73,6 +78,9 @@ class DalvaConfigTest {
         assertThat(config.excludeMeters()).containsExactly("jvm.gc.*");
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.readTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.callTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.headers())
+            .containsExactlyInAnyOrderEntriesOf(Map.of("Authorization", "Bearer abc", "X-Team", "ml"));
         assertThat(config.baseTimeUnit()).isEqualTo(TimeUnit.MILLISECONDS);
         assertThat(config.batchSize()).isEqualTo(500);
         assertThat(config.spoolDirectory()).isEqualTo("/var/spool/dalva");
@@ -127,8 +135,8 @@ class DalvaConfigTest {
     @Test
     void stepMustBePositive() {
         props.put("dalva.project", "demo");
-        props.put("dalva.step", "0s");
-        assertThat(failures(config)).containsExactly("dalva.step: must be positive");
+        props.put("dalva.metrics.export.step", "0s");
+        assertThat(failures(config)).containsExactly("dalva.metrics.export.step: must be positive");
         DalvaConfig negative = new DalvaConfig() {
             @Override
             public String get(String key) {
@@ -140,27 +148,49 @@ class DalvaConfigTest {
                 return Duration.ofSeconds(-5);
             }
         };
-        assertThat(failures(negative)).containsExactly("dalva.step: must be positive");
+        assertThat(failures(negative)).containsExactly("dalva.metrics.export.step: must be positive");
     }
 
     @Test
     void unknownStepModeNamesTheChoices() {
         props.put("dalva.project", "demo");
-        props.put("dalva.stepMode", "sometimes");
-        assertThat(failures(config)).containsExactly("dalva.stepMode: should be one of 'TIMED', 'MANUAL'");
+        props.put("dalva.metrics.export.stepMode", "sometimes");
+        assertThat(failures(config))
+            .containsExactly("dalva.metrics.export.stepMode: should be one of 'TIMED', 'MANUAL'");
     }
 
     @Test
     void everyFailureIsReportedAtOnce() {
         props.put("dalva.serverUrl", "::");
-        props.put("dalva.step", "0s");
-        props.put("dalva.batchSize", "0");
+        props.put("dalva.metrics.export.step", "0s");
+        props.put("dalva.metrics.export.batchSize", "0");
         assertThat(failures(config)).containsExactlyInAnyOrder("dalva.project: is required",
-                "dalva.serverUrl: must be a valid URL", "dalva.step: must be positive",
-                "dalva.batchSize: must be positive");
+                "dalva.serverUrl: must be a valid URL", "dalva.metrics.export.step: must be positive",
+                "dalva.metrics.export.batchSize: must be positive");
         assertThatThrownBy(config::requireValid).isInstanceOf(ValidationException.class)
             .hasMessageContaining("dalva.project")
-            .hasMessageContaining("dalva.step");
+            .hasMessageContaining("dalva.metrics.export.step");
+    }
+
+    @Test
+    void timeoutsMustBePositive() {
+        props.put("dalva.project", "demo");
+        props.put("dalva.connectTimeout", "0s");
+        props.put("dalva.readTimeout", "0ns");
+        props.put("dalva.callTimeout", "0ms");
+        assertThat(failures(config)).containsExactlyInAnyOrder("dalva.connectTimeout: must be positive",
+                "dalva.readTimeout: must be positive", "dalva.callTimeout: must be positive");
+    }
+
+    @Test
+    void theOldKeysAreNotReadAnyMore() {
+        props.put("dalva.project", "demo");
+        props.put("dalva.step", "1s");
+        props.put("dalva.stepMode", "manual");
+        props.put("dalva.runName", "old");
+        assertThat(config.step()).isEqualTo(Defaults.STEP);
+        assertThat(config.stepMode()).isEqualTo(StepMode.TIMED);
+        assertThat(config.runName()).isNull();
     }
 
     private static List<String> failures(DalvaConfig config) {

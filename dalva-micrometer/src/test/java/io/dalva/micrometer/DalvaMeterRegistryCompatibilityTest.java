@@ -36,7 +36,7 @@ class DalvaMeterRegistryCompatibilityTest extends MeterRegistryCompatibilityKit 
     @Override
     public MeterRegistry registry() {
         Map<String, String> props = Map.of("dalva.serverUrl", server.url(), "dalva.project", "compatibility-kit",
-                "dalva.stepMode", "manual", "dalva.step", step().toString());
+                "dalva.metrics.export.stepMode", "manual", "dalva.metrics.export.step", step().toString());
         return DalvaMeterRegistry.builder(props::get).clock(new MockClock()).build();
     }
 

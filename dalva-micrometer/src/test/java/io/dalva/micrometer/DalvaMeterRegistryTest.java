@@ -166,7 +166,7 @@ class DalvaMeterRegistryTest {
 
     @Test
     void timedModePublishesOnItsOwnDaemonThreadWhichCloseStops() throws Exception {
-        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.step", "50ms"));
+        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.step", "50ms"));
         Counter counter = registry.counter("ticks");
         long run = registry.run().id();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -194,7 +194,7 @@ class DalvaMeterRegistryTest {
     void closeDuringAScheduledPublishWaitsForItAndThenPublishesTheRest() throws Exception {
         // micrometer#3846, #3711: a close racing a scheduled publish lost or mixed up
         // data
-        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.step", "50ms"));
+        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.step", "50ms"));
         Counter counter = registry.counter("ticks");
         long run = registry.run().id();
         server.delayResponses(Duration.ofMillis(300));
@@ -376,7 +376,7 @@ class DalvaMeterRegistryTest {
 
     @Test
     void aStepLargerThanTheBatchSizeIsSplitAtTheSameStep() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL, Map.of("dalva.batchSize", "300"));
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL, Map.of("dalva.metrics.export.batchSize", "300"));
         for (int i = 0; i < 500; i++) {
             int value = i;
             Gauge.builder("g", () -> value).tag("i", String.valueOf(i)).register(registry);
@@ -480,8 +480,8 @@ class DalvaMeterRegistryTest {
 
     @Test
     void includeAndExcludePatternsSelectMeters() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL,
-                Map.of("dalva.includeMeters", "train.*,jvm.memory.used", "dalva.excludeMeters", "train.debug.*"));
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL, Map.of("dalva.metrics.export.include",
+                "train.*,jvm.memory.used", "dalva.metrics.export.exclude", "train.debug.*"));
         registry.counter("train.samples").increment();
         registry.counter("train.debug.steps").increment();
         Gauge.builder("jvm.memory.used", () -> 1.0).register(registry);
@@ -505,7 +505,7 @@ class DalvaMeterRegistryTest {
         long run = first.run().id();
         first.close();
 
-        DalvaMeterRegistry resumed = registry(StepMode.MANUAL, Map.of("dalva.resumeFrom", runId));
+        DalvaMeterRegistry resumed = registry(StepMode.MANUAL, Map.of("dalva.run.resumeFrom", runId));
         assertThat(resumed.run().id()).isEqualTo(run);
         resumed.counter("c").increment(7);
         resumed.step();
@@ -587,9 +587,23 @@ class DalvaMeterRegistryTest {
     }
 
     @Test
+    void headersAndTimeoutsReachTheRegistrysOwnClient() {
+        DalvaMeterRegistry registry = registry(StepMode.MANUAL,
+                Map.of("dalva.headers", "X-Proxy-Token=abc,X-Team=ml", "dalva.callTimeout", "20s"));
+        registry.counter("requests").increment();
+        registry.step();
+        long run = registry.run().id();
+
+        assertThat(logRequests(run)).isNotEmpty().allSatisfy(request -> {
+            assertThat(request.header("X-Proxy-Token")).isEqualTo("abc");
+            assertThat(request.header("X-Team")).isEqualTo("ml");
+        });
+    }
+
+    @Test
     void aDisabledRegistryOpensNoRun() {
         int before = server.runs().size();
-        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.enabled", "false"));
+        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.enabled", "false"));
         registry.counter("c").increment();
         registry.step();
         registry.close();
@@ -616,9 +630,9 @@ class DalvaMeterRegistryTest {
         Map<String, String> props = new HashMap<>();
         props.put("dalva.serverUrl", server.url());
         props.put("dalva.project", "registry-tests");
-        props.put("dalva.stepMode", mode.name());
+        props.put("dalva.metrics.export.stepMode", mode.name());
         // the scheduler never fires during a test: tests publish through publish()/step()
-        props.put("dalva.step", "1h");
+        props.put("dalva.metrics.export.step", "1h");
         props.putAll(extra);
         return props::get;
     }

@@ -183,8 +183,8 @@ final class TrainingDemo implements Command {
     }
 
     private static DalvaConfig registryConfig(String project, StepMode mode, Duration stepInterval) {
-        Map<String, String> properties = Map.of("dalva.project", project, "dalva.stepMode", mode.name(), "dalva.step",
-                stepInterval.toMillis() + "ms");
+        Map<String, String> properties = Map.of("dalva.project", project, "dalva.metrics.export.stepMode", mode.name(),
+                "dalva.metrics.export.step", stepInterval.toMillis() + "ms");
         return properties::get;
     }
 
