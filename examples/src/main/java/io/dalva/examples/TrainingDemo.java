@@ -164,7 +164,12 @@ final class TrainingDemo implements Command {
             .description("training accuracy")
             .register(registry);
         Timer batches = Timer.builder("train.batch").description("time to train one batch").register(registry);
-        Counter samples = Counter.builder("train.samples").description("samples trained on").register(registry);
+        // a tag value with '/' shows the registry's look-alike in the path:
+        // train.samples/dataset=mnist∕train/count
+        Counter samples = Counter.builder("train.samples")
+            .tag("dataset", "mnist/train")
+            .description("samples trained on")
+            .register(registry);
         Duration batchPace = pace.dividedBy(BATCHES_PER_STEP);
         for (int step = 0; step < steps; step++) {
             for (int batch = 0; batch < BATCHES_PER_STEP; batch++) {
@@ -211,18 +216,20 @@ final class TrainingDemo implements Command {
         DalvaClient client = run.client();
         out.println("Run " + run.runId() + " finished; the server holds:");
         List<Double> loss = new ArrayList<>();
-        for (MetricPath path : client.listMetrics(run.id())) {
+        List<MetricPath> paths = client.listMetrics(run.id());
+        int width = paths.stream().mapToInt(p -> p.path().length()).max().orElse(0);
+        String columns = "  %-" + width + "s %-14s ";
+        for (MetricPath path : paths) {
             if (!path.isSeries()) {
                 Object value = run.getMetric(path.path());
-                out.printf("  %-22s %-14s %s%n", path.path(), path.attributeType(),
+                out.printf(columns + "%s%n", path.path(), path.attributeType(),
                         value instanceof Double d ? String.format("%.4f", d) : value);
                 continue;
             }
             List<MetricPoint> points = readAll(client, run.id(), path.path());
             int first = points.isEmpty() ? 0 : points.get(0).step();
             int last = points.isEmpty() ? 0 : points.get(points.size() - 1).step();
-            out.printf("  %-22s %-14s %d steps (%d..%d)%n", path.path(), path.attributeType(), points.size(), first,
-                    last);
+            out.printf(columns + "%d steps (%d..%d)%n", path.path(), path.attributeType(), points.size(), first, last);
             if (path.path().equals("train.loss/value")) {
                 points.forEach(p -> loss.add(((Number) p.value()).doubleValue()));
             }

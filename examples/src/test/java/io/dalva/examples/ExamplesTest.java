@@ -35,8 +35,9 @@ class ExamplesTest {
         assertThat(run.state()).isEqualTo("completed");
         assertThat(run.config()).containsEntry("optimizer", "adam").containsEntry("model/layers", 4L);
         assertThat(server.paths(run.id())).containsExactlyInAnyOrder("train.loss/value", "train.accuracy/value",
-                "train.batch/count", "train.batch/sum", "train.batch/mean", "train.batch/max", "train.samples/count",
-                "train.samples/total", "lr", "final/loss", "final/accuracy");
+                "train.batch/count", "train.batch/sum", "train.batch/mean", "train.batch/max",
+                "train.samples/dataset=mnist∕train/count", "train.samples/dataset=mnist∕train/total", "lr",
+                "final/loss", "final/accuracy");
         for (String path : server.paths(run.id())) {
             if (!path.startsWith("final/")) {
                 assertThat(server.series(run.id(), path)).as(path).hasSize(25).containsKeys(0, 24);
@@ -45,9 +46,9 @@ class ExamplesTest {
         }
         // the registry's manual steps are the training steps: each holds exactly its 4
         // batches of 64 samples
-        assertThat(server.series(run.id(), "train.samples/count").values()).containsOnly(256.0);
+        assertThat(server.series(run.id(), "train.samples/dataset=mnist∕train/count").values()).containsOnly(256.0);
         assertThat(server.series(run.id(), "train.batch/count").values()).containsOnly(4.0);
-        assertThat(server.series(run.id(), "train.samples/total")).containsEntry(24, 25 * 256.0);
+        assertThat(server.series(run.id(), "train.samples/dataset=mnist∕train/total")).containsEntry(24, 25 * 256.0);
         assertThat(out()).contains("Run " + run.runId() + " (id " + run.id() + ")")
             .containsPattern("train.loss/value +float_series +25 steps \\(0\\.\\.24\\)")
             .containsPattern("final/loss +float +0\\.\\d{4}")
@@ -63,7 +64,7 @@ class ExamplesTest {
         StoredRun run = server.runs().stream().filter(r -> r.project().equals("demo-timed")).findFirst().orElseThrow();
         assertThat(run.state()).isEqualTo("completed");
         assertThat(server.series(run.id(), "lr")).hasSize(20);
-        var samples = server.series(run.id(), "train.samples/count");
+        var samples = server.series(run.id(), "train.samples/dataset=mnist∕train/count");
         assertThat(samples.size()).isGreaterThanOrEqualTo(2);
         assertThat(samples.keySet())
             .containsExactlyElementsOf(java.util.stream.IntStream.range(0, samples.size()).boxed().toList());
