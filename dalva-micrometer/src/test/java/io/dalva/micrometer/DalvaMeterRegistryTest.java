@@ -1,8 +1,6 @@
 package io.dalva.micrometer;
 
 import io.dalva.run.DalvaRun;
-import io.dalva.test.DalvaTestServer;
-import io.dalva.test.RecordedRequest;
 import io.dalva.test.StoredRun;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -12,65 +10,34 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Statistic;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.NamingConvention;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.entry;
 
 /**
- * The registry against a real {@link DalvaTestServer} over loopback, time from a
- * {@link MockClock}: what the server stores is exactly what the meters recorded, step by
- * step.
+ * Steps: what the server stores is exactly what the meters recorded, step by step,
+ * whatever the clock does. The registry writes to a real
+ * {@link io.dalva.test.DalvaTestServer} over loopback, time from a
+ * {@link io.micrometer.core.instrument.MockClock}.
  */
-class DalvaMeterRegistryTest {
-
-    private static DalvaTestServer server;
-
-    private final MockClock clock = new MockClock();
-
-    private final List<DalvaMeterRegistry> registries = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        server = DalvaTestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @AfterEach
-    void closeRegistries() {
-        registries.forEach(DalvaMeterRegistry::close);
-    }
+class DalvaMeterRegistryTest extends RegistryTestSupport {
 
     @Test
     void everyMeterTypeIsStoredExactlyAsFloatSeries() {
@@ -139,86 +106,6 @@ class DalvaMeterRegistryTest {
             assertThat(server.attributeType(run, path)).as(path).isEqualTo("float_series");
             assertThat(server.series(run, path).keySet()).as(path).containsExactly(0, 1);
         });
-    }
-
-    @Test
-    void closePublishesTheLastPartialStepExactlyOnceThenFinishesTheRun() {
-        DalvaMeterRegistry registry = registry(StepMode.TIMED);
-        Counter counter = registry.counter("requests");
-        counter.increment(2);
-        registry.publish();
-        counter.increment(5);
-        clock.add(Duration.ofSeconds(7));
-        registry.publish();
-        // the last partial step: no step boundary was crossed on the clock, it is
-        // published anyway
-        counter.increment(1);
-        clock.add(Duration.ofSeconds(3));
-        long run = registry.run().id();
-        registry.close();
-        registry.close();
-        registry.publish();
-
-        assertThat(series(run, "requests/count")).containsExactly(entry(0, 2.0), entry(1, 5.0), entry(2, 1.0));
-        assertThat(server.run(run)).map(StoredRun::state).contains("completed");
-        assertThat(logRequests(run)).hasSize(3);
-    }
-
-    @Test
-    void timedModePublishesOnItsOwnDaemonThreadWhichCloseStops() throws Exception {
-        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.step", "50ms"));
-        Counter counter = registry.counter("ticks");
-        long run = registry.run().id();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int increments = 0;
-        while (server.series(run, "ticks/count").size() < 3 && System.nanoTime() < deadline) {
-            counter.increment();
-            increments++;
-            Thread.sleep(2);
-        }
-        assertThat(publisherThreads()).isNotEmpty().allMatch(Thread::isDaemon);
-        registry.close();
-
-        SortedMap<Integer, Object> steps = series(run, "ticks/count");
-        assertThat(steps.keySet())
-            .containsExactlyElementsOf(IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
-        assertThat(steps.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(increments);
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!publisherThreads().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(publisherThreads()).isEmpty();
-    }
-
-    @Test
-    void closeDuringAScheduledPublishWaitsForItAndThenPublishesTheRest() throws Exception {
-        // micrometer#3846, #3711: a close racing a scheduled publish lost or mixed up
-        // data
-        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.step", "50ms"));
-        Counter counter = registry.counter("ticks");
-        long run = registry.run().id();
-        server.delayResponses(Duration.ofMillis(300));
-        try {
-            int increments = 0;
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(120);
-            while (System.nanoTime() < until) {
-                counter.increment();
-                increments++;
-                Thread.sleep(1);
-            }
-            // a scheduled step is now waiting for the slow server
-            registry.close();
-
-            SortedMap<Integer, Object> steps = series(run, "ticks/count");
-            assertThat(steps).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(steps.keySet())
-                .containsExactlyElementsOf(IntStream.range(0, steps.size()).boxed().collect(Collectors.toList()));
-            assertThat(steps.values().stream().mapToDouble(v -> (Double) v).sum()).isEqualTo(increments);
-            assertThat(requestsWithStatus(run, 409)).isEmpty();
-        }
-        finally {
-            server.delayResponses(Duration.ZERO);
-        }
     }
 
     @Test
@@ -300,20 +187,6 @@ class DalvaMeterRegistryTest {
         registry.close();
 
         assertThat(series(run, "c/count")).containsExactly(entry(5, 1.0), entry(6, 5.0));
-    }
-
-    @Test
-    void closeInManualModePublishesTheActivityAfterTheLastStep() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
-        Counter counter = registry.counter("c");
-        counter.increment();
-        registry.step();
-        counter.increment(4);
-        long run = registry.run().id();
-        registry.close();
-
-        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 4.0));
-        assertThat(server.run(run)).map(StoredRun::state).contains("completed");
     }
 
     @Test
@@ -406,94 +279,6 @@ class DalvaMeterRegistryTest {
     }
 
     @Test
-    void tagValuesWithSlashesAndUnicodeGetPathsTheUiCanChart() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
-        registry.counter("http.requests", "uri", "/api/users/{id}", "city", "São Paulo ☀").increment();
-        registry.counter("http.requests", "uri", "/api/users", "city", "São Paulo ☀").increment(2);
-        registry.counter("http.requests", "uri", "%2Fapi?q=1#top\\x", "city", "São Paulo ☀").increment(3);
-        registry.step();
-        long run = registry.run().id();
-
-        assertThat(series(run, "http.requests/city=São Paulo ☀,uri=∕api∕users∕{id}/count"))
-            .containsExactly(entry(0, 1.0));
-        assertThat(series(run, "http.requests/city=São Paulo ☀,uri=∕api∕users/count")).containsExactly(entry(0, 2.0));
-        assertThat(series(run, "http.requests/city=São Paulo ☀,uri=％2Fapi？q=1＃top∖x/count"))
-            .containsExactly(entry(0, 3.0));
-        assertThat(server.paths(run)).hasSize(6).allSatisfy(path -> {
-            assertThat(UiRoundTrip.serverSees(path)).isEqualTo(path);
-            assertThat(path.split("/", -1)).hasSizeLessThanOrEqualTo(3);
-        });
-    }
-
-    @Test
-    void aTagValueThatAlreadyHoldsTheLookAlikeIsNotMergedSilently() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
-        registry.counter("http.requests", "uri", "/api").increment(1);
-        registry.counter("http.requests", "uri", "∕api").increment(2);
-        registry.step();
-        registry.counter("http.requests", "uri", "/api").increment(1);
-        registry.counter("http.requests", "uri", "∕api").increment(2);
-        registry.step();
-        long run = registry.run().id();
-
-        assertThat(server.paths(run)).containsExactlyInAnyOrder("http.requests/uri=∕api/count",
-                "http.requests/uri=∕api/total");
-        // one of the two owns the path, the same one at every step
-        assertThat(series(run, "http.requests/uri=∕api/count")).satisfiesAnyOf(
-                steps -> assertThat(steps).containsExactly(entry(0, 1.0), entry(1, 1.0)),
-                steps -> assertThat(steps).containsExactly(entry(0, 2.0), entry(1, 2.0)));
-        assertThat(requestsWithStatus(run, 409)).isEmpty();
-    }
-
-    @Test
-    void namingConventionAndCommonTagsShapeThePaths() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
-        registry.config().commonTags("app", "trainer").namingConvention(NamingConvention.snakeCase);
-        registry.counter("train.samples", "split", "val").increment();
-        registry.step();
-        long run = registry.run().id();
-
-        assertThat(server.paths(run)).containsExactlyInAnyOrder("train_samples/app=trainer,split=val/count",
-                "train_samples/app=trainer,split=val/total");
-    }
-
-    @Test
-    void twoMetersThatTheNamingConventionMergesNeverShareAPath() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
-        registry.config().namingConvention(NamingConvention.snakeCase);
-        registry.counter("a.b").increment(1);
-        registry.counter("a_b").increment(2);
-        registry.step();
-        registry.counter("a.b").increment(1);
-        registry.counter("a_b").increment(2);
-        registry.step();
-        long run = registry.run().id();
-
-        assertThat(server.paths(run)).containsExactlyInAnyOrder("a_b/count", "a_b/total");
-        // one of the two owns the path, the same one at every step
-        assertThat(series(run, "a_b/count")).satisfiesAnyOf(
-                steps -> assertThat(steps).containsExactly(entry(0, 1.0), entry(1, 1.0)),
-                steps -> assertThat(steps).containsExactly(entry(0, 2.0), entry(1, 2.0)));
-        assertThat(requestsWithStatus(run, 409)).isEmpty();
-        assertThat(requestsWithStatus(run, 500)).isEmpty();
-    }
-
-    @Test
-    void includeAndExcludePatternsSelectMeters() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL, Map.of("dalva.metrics.export.include",
-                "train.*,jvm.memory.used", "dalva.metrics.export.exclude", "train.debug.*"));
-        registry.counter("train.samples").increment();
-        registry.counter("train.debug.steps").increment();
-        Gauge.builder("jvm.memory.used", () -> 1.0).register(registry);
-        Gauge.builder("jvm.threads.live", () -> 1.0).register(registry);
-        registry.step();
-        long run = registry.run().id();
-
-        assertThat(server.paths(run)).containsExactlyInAnyOrder("train.samples/count", "train.samples/total",
-                "jvm.memory.used/value");
-    }
-
-    @Test
     void aResumedRunContinuesAfterItsHighestStep() {
         DalvaMeterRegistry first = registry(StepMode.MANUAL);
         Counter counter = first.counter("c");
@@ -533,135 +318,6 @@ class DalvaMeterRegistryTest {
             assertThat(series(run.id(), "c/count")).containsExactly(entry(2, 1.0));
             assertThat(server.run(run.id())).map(StoredRun::state).contains("running");
         }
-    }
-
-    @Test
-    void failMarksTheRunFailedAfterTheFinalStep() {
-        DalvaMeterRegistry registry = registry(StepMode.TIMED);
-        registry.counter("c").increment();
-        long run = registry.run().id();
-        registry.fail(new IllegalStateException("boom"));
-
-        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0));
-        assertThat(server.run(run)).map(StoredRun::state).contains("failed");
-    }
-
-    @Test
-    void publishingNeverThrowsIntoTheApplication() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL);
-        Counter counter = registry.counter("c");
-        long run = registry.run().id();
-        server.failNext(1, 500, ".*/log.*");
-        counter.increment();
-        assertThatCode(registry::step).doesNotThrowAnyException();
-        counter.increment(2);
-        registry.step();
-
-        // the failed step keeps its number (Dalva steps never repeat); delivery retries
-        // it, and the next one lands
-        assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 2.0));
-    }
-
-    @Test
-    void aServerThatIsDownAtStartDelaysTheRunWithoutLosingCounts() {
-        DalvaTestServer late = DalvaTestServer.start();
-        late.stop();
-        try {
-            DalvaMeterRegistry registry = registry(DalvaMeterRegistry
-                .builder(config(StepMode.MANUAL, Map.of("dalva.serverUrl", late.url(), "dalva.connectTimeout", "1s")))
-                .clock(clock));
-            assertThat(registry.run()).isNull();
-            Counter counter = registry.counter("c");
-            counter.increment(2);
-            assertThatCode(registry::step).doesNotThrowAnyException();
-            late.restart();
-            counter.increment(3);
-            registry.step();
-
-            long run = registry.run().id();
-            assertThat(late.series(run, "c/count")).containsExactly(entry(0, 5.0));
-        }
-        finally {
-            late.close();
-        }
-    }
-
-    @Test
-    void headersAndTimeoutsReachTheRegistrysOwnClient() {
-        DalvaMeterRegistry registry = registry(StepMode.MANUAL,
-                Map.of("dalva.headers", "X-Proxy-Token=abc,X-Team=ml", "dalva.callTimeout", "20s"));
-        registry.counter("requests").increment();
-        registry.step();
-        long run = registry.run().id();
-
-        assertThat(logRequests(run)).isNotEmpty().allSatisfy(request -> {
-            assertThat(request.header("X-Proxy-Token")).isEqualTo("abc");
-            assertThat(request.header("X-Team")).isEqualTo("ml");
-        });
-    }
-
-    @Test
-    void aDisabledRegistryOpensNoRun() {
-        int before = server.runs().size();
-        DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.enabled", "false"));
-        registry.counter("c").increment();
-        registry.step();
-        registry.close();
-
-        assertThat(registry.run()).isNull();
-        assertThat(server.runs()).hasSize(before);
-    }
-
-    private DalvaMeterRegistry registry(StepMode mode) {
-        return registry(mode, Map.of());
-    }
-
-    private DalvaMeterRegistry registry(StepMode mode, Map<String, String> extra) {
-        return registry(DalvaMeterRegistry.builder(config(mode, extra)).clock(clock));
-    }
-
-    private DalvaMeterRegistry registry(DalvaMeterRegistry.Builder builder) {
-        DalvaMeterRegistry registry = builder.build();
-        registries.add(registry);
-        return registry;
-    }
-
-    private static DalvaConfig config(StepMode mode, Map<String, String> extra) {
-        Map<String, String> props = new HashMap<>();
-        props.put("dalva.serverUrl", server.url());
-        props.put("dalva.project", "registry-tests");
-        props.put("dalva.metrics.export.stepMode", mode.name());
-        // the scheduler never fires during a test: tests publish through publish()/step()
-        props.put("dalva.metrics.export.step", "1h");
-        props.putAll(extra);
-        return props::get;
-    }
-
-    private static List<Thread> publisherThreads() {
-        return Thread.getAllStackTraces()
-            .keySet()
-            .stream()
-            .filter(t -> t.getName().startsWith("dalva-metrics-publisher") && t.isAlive())
-            .collect(Collectors.toList());
-    }
-
-    private static SortedMap<Integer, Object> series(long run, String path) {
-        return new TreeMap<>(server.series(run, path));
-    }
-
-    private static List<RecordedRequest> logRequests(long run) {
-        return server.requests()
-            .stream()
-            .filter(r -> r.path().equals("/api/runs/" + run + "/log")
-                    || r.path().equals("/api/runs/" + run + "/log/batch"))
-            .collect(Collectors.toList());
-    }
-
-    private static List<RecordedRequest> requestsWithStatus(long run, int status) {
-        return server.requests()
-            .stream()
-            .filter(r -> r.path().startsWith("/api/runs/" + run + "/") && r.status() == status)
-            .collect(Collectors.toList());
     }
 
 }
