@@ -160,7 +160,7 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
      */
     @Override
     protected void publish() {
-        takeStep(null, closing.get());
+        takeStep(null, false);
     }
 
     /**
@@ -188,13 +188,13 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        // stops the schedule and publishes the final step through publish(), unless a
-        // scheduled publish is in progress: then it only waits for that one
+        stop();
+        // waits for a scheduled step in progress (never races it), then publishes the
+        // rest; PushMeterRegistry's own close would skip it while that step runs
+        takeStep(null, true);
+        // marks the registry closed; its publish() finds the final step taken
         super.close();
         if (config.enabled()) {
-            // the final step, if the scheduled publish above made PushMeterRegistry skip
-            // it
-            publisher.takeStep(null, true);
             run.finish(failed);
         }
     }
