@@ -29,9 +29,9 @@ import org.springframework.core.Ordered;
  * <ul>
  * <li><b>Start.</b> Once the context is refreshed (the web server has its port), a daemon
  * thread named {@code dalva-run-start} opens the run (in timed mode by publishing a first
- * step), starts the registry's publishing, logs the run's id and its address in Dalva's
- * UI, then recovers the runs that dead processes left in the spool
- * ({@link SpoolRecovery}).</li>
+ * step), starts the registry's publishing and logs the run's id and its address in
+ * Dalva's UI; then a daemon thread named {@code dalva-recovery} recovers the runs that
+ * dead processes left in the spool ({@link SpoolRecovery}).</li>
  * <li><b>End.</b> On the context's {@link ContextClosedEvent} (before Spring Boot's own
  * listener closes every meter registry), or at the latest when the beans are destroyed, a
  * daemon thread named {@code dalva-run-end} publishes the final step and finishes the
@@ -69,6 +69,8 @@ final class DalvaRunLifecycle
     private volatile Throwable failure;
 
     private volatile String state = "not open yet";
+
+    private volatile Thread starter;
 
     /**
      * @param http the application's connection to the server, closed at the end
@@ -168,9 +170,14 @@ final class DalvaRunLifecycle
             else {
                 this.state = "not open yet (server unreachable; retried at each step)";
             }
-            this.recovery.recover((run != null) ? run.spoolDirectory() : null, this.ended::get);
+            Thread recovery = new Thread(
+                    () -> this.recovery.recover((run != null) ? run.spoolDirectory() : null, this.ended::get),
+                    "dalva-recovery");
+            recovery.setDaemon(true);
+            recovery.start();
         }, "dalva-run-start");
         thread.setDaemon(true);
+        this.starter = thread;
         thread.start();
     }
 
@@ -185,11 +192,19 @@ final class DalvaRunLifecycle
             // a failed start still gets its run, marked failed
             this.config.startExporting();
         }
+        Thread starter = this.starter;
         Thread ender = new Thread(() -> {
             try {
+                if (starter != null) {
+                    // the run being opened gets the failure; bounded by the join below
+                    starter.join();
+                }
                 if (registry != null) {
                     endRun(registry, failure, failureConfig);
                 }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
             }
             finally {
                 this.http.close();

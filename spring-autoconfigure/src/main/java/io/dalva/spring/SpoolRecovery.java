@@ -78,21 +78,24 @@ final class SpoolRecovery {
             died.compareAndSet(false, line.contains("ended without finishing"));
             logger.debug("Recovery of {}: {}.", folder.getFileName(), line);
         });
-        if (result.delivered() == 0) {
+        if (result.results().isEmpty()) {
+            return false;
+        }
+        DalvaSpool.RunResult replayed = result.results().get(0);
+        if (replayed.outcome() == DalvaSpool.Outcome.IN_USE || replayed.delivered() == 0) {
             // held by a live process, or the server did not answer: left for later
             return false;
         }
-        String run = (manifest.serverRunId() != null) ? manifest.serverRunId() : manifest.localId();
         if (died.get() && manifest.serverId() != null) {
             try {
                 this.client.logConfig(manifest.serverId(), Map.of("failure/reason", REASON));
             }
             catch (RuntimeException ex) {
-                logger.debug("Could not record the failure reason of Dalva run {}: {}.", run, ex.toString());
+                logger.debug("Could not record the failure reason of Dalva run {}: {}.", replayed.run(), ex.toString());
             }
         }
-        logger.info("Recovered Dalva run {} of project {} from the spool: {} event(s) delivered, {} left{}.", run,
-                manifest.project(), result.delivered(), result.remaining(),
+        logger.info("Recovered Dalva run {} of project {} from the spool: {} event(s) delivered, {} left{}.",
+                replayed.run(), manifest.project(), replayed.delivered(), replayed.left(),
                 died.get() ? "; marked failed, since " + REASON : "");
         return true;
     }

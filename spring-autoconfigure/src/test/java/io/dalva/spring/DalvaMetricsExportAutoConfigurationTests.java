@@ -13,11 +13,18 @@ import io.micrometer.core.instrument.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -28,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link DalvaMetricsExportAutoConfiguration}, in the manner of Spring Boot's
  * own export auto-configuration tests, against a real {@link DalvaTestServer}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DalvaMetricsExportAutoConfigurationTests {
 
     private static DalvaTestServer server;
@@ -49,6 +57,17 @@ class DalvaMetricsExportAutoConfigurationTests {
         // a generous shutdown timeout: these tests read the run's state right after the
         // close
         return this.contextRunner.withPropertyValues("dalva.server-url=" + server.url(), "dalva.shutdown-timeout=30s");
+    }
+
+    @Test
+    void withoutMetricsInfrastructureOneLineSaysWhyNoRunOpens(CapturedOutput output) {
+        // a real application, so that Spring Boot's logging system carries the line
+        SpringApplication application = new SpringApplication(WithoutActuatorConfiguration.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        try (ConfigurableApplicationContext context = application.run("--dalva.server-url=" + server.url())) {
+            assertThat(context.getBeanProvider(DalvaMeterRegistry.class).getIfAvailable()).isNull();
+        }
+        assertThat(output).containsOnlyOnce(DalvaMissingMetricsAutoConfiguration.MESSAGE);
     }
 
     @Test
@@ -275,6 +294,13 @@ class DalvaMetricsExportAutoConfigurationTests {
 
     private static StoredRun storedRun(long id) {
         return server.run(id).orElseThrow();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ DalvaMetricsExportAutoConfiguration.class, DalvaActuatorAutoConfiguration.class,
+            DalvaMissingMetricsAutoConfiguration.class })
+    static class WithoutActuatorConfiguration {
+
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.function.BooleanSupplier;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
 import io.dalva.test.StoredRun;
 import io.micrometer.core.instrument.Counter;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.CommandLineRunner;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -179,6 +183,87 @@ class DalvaSpringApplicationTests {
         assertThat(runsOf("export-off")).isEmpty();
     }
 
+    @Test
+    void theRunIsNamedAfterTheApplicationAndItsInstanceAndSecretsStayOut() throws Exception {
+        SpringApplication application = new SpringApplication(WebApplication.class, SanitizingConfiguration.class);
+        try (ConfigurableApplicationContext context = application.run("--server.port=0",
+                "--spring.application.name=identity", "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT,
+                "--app.datasource.password=correct-horse", "--dalva.run.config.db.pwd=hunter2",
+                "--dalva.run.config.jdbc=jdbc:postgresql://db/x?user=app&password=s3cr3t",
+                "--dalva.run.config.auth=Bearer eyJhbGciOi.x.y", "--dalva.run.config.monkey=banana",
+                "--dalva.run.config.note=correct-horse", "--dalva.run.config.customer=ACME")) {
+            int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            StoredRun run = server.run(Await.run(context.getBean(DalvaMeterRegistry.class)).id()).orElseThrow();
+            assertThat(run.name()).startsWith("identity@").endsWith(":" + port);
+            assertThat(run.config()).containsEntry("server.port", String.valueOf(port))
+                .containsEntry("process.pid", String.valueOf(ProcessHandle.current().pid()))
+                .containsKeys("host.name", "spring-boot.version", "java.version")
+                .containsEntry("db.pwd", "******")
+                .containsEntry("jdbc", "jdbc:postgresql://db/x?user=app&password=******")
+                .containsEntry("auth", "Bearer ******")
+                .containsEntry("monkey", "banana")
+                .containsEntry("note", "******")
+                .containsEntry("customer", "<hidden>");
+            assertThat(run.config().values()).doesNotContain("hunter2", "correct-horse", "ACME");
+        }
+    }
+
+    @Test
+    void theActuatorShowsTheRunAndItsDeliveryWithoutEverGoingDown() throws Exception {
+        try (DalvaTestServer own = DalvaTestServer.start()) {
+            SpringApplication application = new SpringApplication(WebApplication.class);
+            try (ConfigurableApplicationContext context = application.run("--server.port=0",
+                    "--spring.application.name=actuated", "--dalva.server-url=" + own.url(),
+                    "--dalva.shutdown-timeout=1s", "--dalva.metrics.export.step=500ms",
+                    "--management.endpoints.web.exposure.include=info,health",
+                    "--management.endpoint.health.show-details=always", "--dalva.connect-timeout=500ms")) {
+                int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+                DalvaRun run = Await.run(context.getBean(DalvaMeterRegistry.class));
+                JsonNode info = get(port, "/actuator/info").get("dalva");
+                assertThat(info.get("project").asText()).isEqualTo("actuated");
+                assertThat(info.get("run").asText()).isEqualTo(run.runId());
+                assertThat(info.get("server").asText()).startsWith(own.url());
+                assertThat(info.get("ui").asText()).endsWith("/runs/" + run.id());
+                assertThat(info.get("state").asText()).isEqualTo("running");
+                JsonNode health = get(port, "/actuator/health");
+                assertThat(health.at("/components/dalva/status").asText()).isEqualTo("UP");
+                assertThat(health.at("/components/dalva/details/lastSuccess").asText()).isNotEqualTo("none");
+                own.stop();
+                Await.until(
+                        () -> get(port, "/actuator/health").at("/components/dalva/status").asText().equals("UNKNOWN"));
+                health = get(port, "/actuator/health");
+                assertThat(health.get("status").asText()).isEqualTo("UP");
+                assertThat(health.at("/components/dalva/details/lastError").asText()).isNotBlank();
+                assertThat(health.at("/components/dalva/details/consecutiveFailures").asLong()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aFailedRunSaysWhy() {
+        SpringApplication application = new SpringApplication(FailingApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        assertThatIllegalStateException().isThrownBy(() -> application.run("--spring.application.name=failing-why",
+                "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT));
+        assertThat(runsOf("failing-why")).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo("failed");
+            assertThat(run.config()).containsEntry("failure/exception", "java.lang.IllegalStateException")
+                .containsEntry("failure/message", "cannot start");
+        });
+    }
+
+    private static JsonNode get(int port, String path) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper().readTree(response.body());
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static ConfigurableApplicationContext startPlain(String... args) {
         SpringApplication application = new SpringApplication(PlainApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
@@ -252,6 +337,16 @@ class DalvaSpringApplicationTests {
         String greeting() {
             this.greetings.increment();
             return "hello";
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class SanitizingConfiguration {
+
+        @Bean
+        SanitizingFunction hideCustomers() {
+            return (data) -> data.getKey().equals("customer") ? data.withValue("<hidden>") : data;
         }
 
     }
