@@ -21,10 +21,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * Exporting is off until {@link #startExporting()}: the registry created with this
  * configuration opens no run in its constructor, so the server never delays the
  * application's start (the {@link DalvaRunLifecycle} opens the run in the background once
- * the context is refreshed). {@link #stopExporting()} turns it off again once the run's
- * end is handed to a background thread, so that Spring Boot's own closing of every meter
- * registry returns at once instead of waiting for that end. The run's name and
- * configuration are worked out when the run opens ({@link RunIdentity}).
+ * the context is refreshed). The run's name and configuration are worked out when the run
+ * opens ({@link RunIdentity}).
  */
 final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
@@ -52,10 +50,6 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
 
     void startExporting() {
         this.exporting = true;
-    }
-
-    void stopExporting() {
-        this.exporting = false;
     }
 
     /**

@@ -39,8 +39,9 @@ import org.springframework.core.Ordered;
  * {@link ApplicationFailedEvent}, an exit with a non-zero code ({@link ExitCodeEvent}), a
  * refresh that failed), with the failure's class and message in the run's configuration.
  * The shutdown waits for it at most {@code dalva.shutdown-timeout}; past it, requests in
- * flight are cancelled, what is not delivered stays in the spool (recovered by the next
- * start) and Spring Boot's closing of the registry returns at once.</li>
+ * flight are cancelled and what is not delivered stays in the spool (recovered by the
+ * next start). Spring Boot's own closing of every meter registry finds the registry
+ * closing and returns at once.</li>
  * </ul>
  */
 final class DalvaRunLifecycle
@@ -217,10 +218,6 @@ final class DalvaRunLifecycle
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-        }
-        if (this.config != null) {
-            // Spring Boot's closing of the registry must not wait for the run's end
-            this.config.stopExporting();
         }
         if (ender.isAlive()) {
             this.state = "ending: did not end within dalva.shutdown-timeout";
