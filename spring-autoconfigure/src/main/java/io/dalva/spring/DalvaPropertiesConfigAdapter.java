@@ -143,7 +143,17 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
     @Override
     public String spoolDirectory() {
         Path directory = this.properties.getSpoolDirectory();
-        return (directory != null) ? directory.toString() : null;
+        return ((directory != null) ? directory : Defaults.spoolDirectory()).toString();
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return Map.copyOf(this.properties.getHeaders());
+    }
+
+    @Override
+    public Duration callTimeout() {
+        return this.properties.getCallTimeout();
     }
 
     @Override

@@ -54,7 +54,8 @@ class ConfigurationMetadataTests {
             .isEqualTo(properties.getReadTimeout())
             .isEqualTo(readTimeout(config));
         assertThat(duration("dalva.call-timeout")).isEqualTo(Defaults.CALL_TIMEOUT)
-            .isEqualTo(properties.getCallTimeout());
+            .isEqualTo(properties.getCallTimeout())
+            .isEqualTo(config.callTimeout());
         assertThat(duration("dalva.shutdown-timeout")).isEqualTo(Defaults.SHUTDOWN_TIMEOUT)
             .isEqualTo(properties.getShutdownTimeout())
             .isEqualTo(config.shutdownTimeout())
@@ -64,6 +65,7 @@ class ConfigurationMetadataTests {
             .isEqualTo(config.step());
         assertThat(defaultOf("dalva.server-url").asText()).isEqualTo(Defaults.SERVER_URL);
         assertThat(defaultOf("dalva.spool-directory").asText()).isEqualTo("~/.dalva/java-spool");
+        assertThat(config.spoolDirectory()).isEqualTo(Defaults.spoolDirectory().toString());
         assertThat(defaultOf("dalva.project").asText()).isEqualTo(DalvaMetricsExportAutoConfiguration.DEFAULT_PROJECT);
         assertThat(defaultOf("dalva.metrics.export.batch-size").asInt())
             .isEqualTo(properties.getMetrics().getExport().getBatchSize())

@@ -3,9 +3,11 @@ package io.dalva.spring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.micrometer.StepMode;
 import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
 import io.dalva.test.StoredRun;
@@ -169,7 +171,9 @@ class DalvaMetricsExportAutoConfigurationTests {
         withServer().withUserConfiguration(BaseConfiguration.class)
             .withPropertyValues("spring.application.name=orders-service", "dalva.project=shop",
                     "dalva.run.name=nightly", "dalva.metrics.export.step=30s", "dalva.connect-timeout=2s",
-                    "dalva.read-timeout=7s", "dalva.metrics.export.include=http.*,jvm.memory.*",
+                    "dalva.read-timeout=7s", "dalva.call-timeout=9s", "dalva.headers.X-Team=ml",
+                    "dalva.metrics.export.include=http.*,jvm.memory.*", "dalva.metrics.export.step-mode=manual",
+                    "dalva.metrics.export.batch-size=500", "dalva.metrics.export.base-time-unit=milliseconds",
                     "dalva.metrics.export.exclude=jvm.gc.*")
             .run((context) -> {
                 DalvaConfig config = context.getBean(DalvaConfig.class);
@@ -179,6 +183,11 @@ class DalvaMetricsExportAutoConfigurationTests {
                 assertThat(config.step()).hasSeconds(30);
                 assertThat(config.connectTimeout()).hasSeconds(2);
                 assertThat(config.readTimeout()).hasSeconds(7);
+                assertThat(config.callTimeout()).hasSeconds(9);
+                assertThat(config.headers()).containsExactly(Map.entry("X-Team", "ml"));
+                assertThat(config.stepMode()).isEqualTo(StepMode.MANUAL);
+                assertThat(config.batchSize()).isEqualTo(500);
+                assertThat(config.baseTimeUnit()).isEqualTo(TimeUnit.MILLISECONDS);
                 assertThat(config.includeMeters()).containsExactly("http.*", "jvm.memory.*");
                 assertThat(config.excludeMeters()).containsExactly("jvm.gc.*");
                 assertThat(config.validate().isValid()).isTrue();
