@@ -20,12 +20,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.CommandLineRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * Real {@link SpringApplication}s, auto-configured from the classpath as a user's would
  * be, started and stopped against a {@link DalvaTestServer}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DalvaSpringApplicationTests {
 
     /** These tests read the run's state right after the application stops. */
@@ -184,8 +188,9 @@ class DalvaSpringApplicationTests {
     }
 
     @Test
-    void theRunIsNamedAfterTheApplicationAndItsInstanceAndSecretsStayOut() throws Exception {
+    void theRunIsNamedAfterTheApplicationAndItsInstanceAndSecretsStayOut(CapturedOutput output) throws Exception {
         SpringApplication application = new SpringApplication(WebApplication.class, SanitizingConfiguration.class);
+        String runName;
         try (ConfigurableApplicationContext context = application.run("--server.port=0",
                 "--spring.application.name=identity", "--dalva.server-url=" + server.url(), LONG_SHUTDOWN_TIMEOUT,
                 "--app.datasource.password=correct-horse", "--dalva.run.config.db.pwd=hunter2",
@@ -205,7 +210,10 @@ class DalvaSpringApplicationTests {
                 .containsEntry("note", "******")
                 .containsEntry("customer", "<hidden>");
             assertThat(run.config().values()).doesNotContain("hunter2", "correct-horse", "ACME");
+            Await.until(() -> output.getOut().contains("is open: " + server.url() + "/runs/" + run.id() + "."));
+            runName = run.runId();
         }
+        assertThat(output.getOut()).contains("Dalva run " + runName + " ended completed; every step was delivered.");
     }
 
     @Test
