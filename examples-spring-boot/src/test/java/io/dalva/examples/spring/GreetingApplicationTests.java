@@ -46,6 +46,11 @@ class GreetingApplicationTests {
                 .orElseThrow();
             assertThat(server.series(run.id(), greetingsCount).values().stream().mapToDouble((v) -> (Double) v).sum())
                 .isEqualTo(1.0);
+            // the request's path as Dalva's web UI can chart it: one series folder of
+            // sorted tags, the URI's slashes as look-alikes, at most three segments
+            assertThat(server.paths(run.id())).contains(
+                    "http.server.requests/error=none,exception=none,method=GET,outcome=SUCCESS,status=200,uri=∕greeting/count");
+            assertThat(server.paths(run.id())).allMatch((path) -> path.split("/", -1).length <= 3);
             assertThat(server.paths(run.id())).allMatch((path) -> path.startsWith("greetings")
                     || path.startsWith("http.server.requests") || path.startsWith("jvm.memory.used")
                     || path.startsWith("process.cpu.usage") || path.startsWith("system.cpu.usage"));
