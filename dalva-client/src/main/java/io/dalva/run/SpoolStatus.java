@@ -2,6 +2,7 @@ package io.dalva.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dalva.internal.journal.FolderLock;
 import io.dalva.internal.journal.SpoolFolders;
 import io.dalva.internal.journal.SpoolManifest;
 import java.io.BufferedInputStream;
@@ -9,13 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -27,13 +24,11 @@ import java.util.zip.CRC32C;
 /**
  * What one run folder of a spool holds and whether a live process holds it, read without
  * changing anything: the manifest, the delivered marker and the event lines are only
- * read, and the folder's lock file is probed with a shared {@link FileChannel#tryLock}
- * released at once (a live run holds it exclusively).
- *
- * <p>
- * The probe opens and closes the lock file; on POSIX systems closing it drops every lock
- * this JVM holds on that file. Call {@link #list} from a process that does not run the
- * spool's runs itself, as {@code java -jar dalva.jar status} does.
+ * read, and the folder's lock is probed ({@link FolderLock#isHeld}): a folder a run of
+ * this JVM holds is reported held without its lock file being opened (closing a second
+ * handle on it would drop the run's lock), any other folder's lock file with a shared lock
+ * released at once (a live run holds it exclusively). Safe to call from a process that
+ * runs the spool's runs itself.
  *
  * @param folder the run folder
  * @param project the run's project
@@ -54,8 +49,6 @@ public record SpoolStatus(Path folder, String project, String localId, String se
     private static final String EVENTS = "events";
 
     private static final String DELIVERED = "delivered";
-
-    private static final String LOCK = "lock";
 
     private static final String DAMAGED = "damaged";
 
@@ -83,7 +76,7 @@ public record SpoolStatus(Path folder, String project, String localId, String se
     private static SpoolStatus read(Path folder) {
         boolean held;
         try {
-            held = held(folder.resolve(LOCK));
+            held = FolderLock.isHeld(folder);
         }
         catch (IOException e) {
             return unreadable(folder, "cannot probe its lock: " + firstLine(e));
@@ -142,28 +135,6 @@ public record SpoolStatus(Path folder, String project, String localId, String se
 
     private static SpoolStatus unreadable(Path folder, String problem) {
         return new SpoolStatus(folder, null, folder.getFileName().toString(), null, null, 0, 0, false, problem);
-    }
-
-    /**
-     * Whether another holder has the lock file; never creates it. A shared lock, taken
-     * only on a read-only channel and released at once, conflicts with a live journal's
-     * exclusive lock.
-     */
-    private static boolean held(Path lockFile) throws IOException {
-        if (!Files.exists(lockFile)) {
-            return false;
-        }
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ)) {
-            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
-            if (lock == null) {
-                return true;
-            }
-            lock.release();
-            return false;
-        }
-        catch (OverlappingFileLockException e) {
-            return true; // this JVM holds it
-        }
     }
 
     /**

@@ -4,13 +4,9 @@ import io.dalva.internal.logging.Log;
 import io.dalva.internal.logging.WarnThenDebug;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,9 +111,7 @@ public final class Journal implements AutoCloseable {
 
     private final List<String> notes;
 
-    private final FileChannel lockChannel;
-
-    private final FileLock fileLock;
+    private final FolderLock folderLock;
 
     private final SegmentOwner owner;
 
@@ -156,26 +150,16 @@ public final class Journal implements AutoCloseable {
             damaged = List.of();
             missing = List.of();
             notes = List.of();
-            lockChannel = null;
-            fileLock = null;
+            folderLock = null;
             owner = null;
             return;
         }
         heapLimit = Math.min(maxBytes, HEAP_LIMIT);
         Files.createDirectories(dir.resolve(EVENTS));
-        lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock acquired;
-        try {
-            acquired = lockChannel.tryLock();
-        }
-        catch (OverlappingFileLockException e) {
-            acquired = null;
-        }
-        if (acquired == null) {
-            lockChannel.close();
+        folderLock = FolderLock.tryAcquire(dir);
+        if (folderLock == null) {
             throw new JournalInUseException("spool " + dir + " is in use by another run or process");
         }
-        fileLock = acquired;
         Recovery.Result recovered;
         try {
             recovered = Recovery.run(dir, storage);
@@ -555,15 +539,8 @@ public final class Journal implements AutoCloseable {
     }
 
     private void releaseLock() {
-        if (lockChannel == null) {
-            return;
-        }
-        try {
-            fileLock.release();
-            lockChannel.close();
-        }
-        catch (IOException e) {
-            log.debug("Cannot release the spool lock of {}.", dir, e);
+        if (folderLock != null) {
+            folderLock.close();
         }
     }
 
