@@ -42,9 +42,10 @@ import java.util.function.Consumer;
  * created there for the events the spool still holds, and the progress says so.
  *
  * <p>
- * Nothing undelivered is ever deleted: a folder still in use by a live process is
- * skipped, damaged bytes stay under {@code damaged/}, a folder whose storage fails (a
- * full disk) is left as it is. A fully delivered folder is deleted.
+ * Nothing undelivered is ever deleted: a folder still in use by a live run is skipped (a
+ * run of this JVM too: its lock stays with it), damaged bytes stay under
+ * {@code damaged/}, a folder whose storage fails (a full disk) is left as it is. A fully
+ * delivered folder is deleted.
  *
  * <p>
  * From the command line: {@code java -jar dalva.jar replay DIR [--server-url URL]}.

@@ -26,9 +26,9 @@ import java.util.zip.CRC32C;
  * changing anything: the manifest, the delivered marker and the event lines are only
  * read, and the folder's lock is probed ({@link FolderLock#isHeld}): a folder a run of
  * this JVM holds is reported held without its lock file being opened (closing a second
- * handle on it would drop the run's lock), any other folder's lock file with a shared lock
- * released at once (a live run holds it exclusively). Safe to call from a process that
- * runs the spool's runs itself.
+ * handle on it would drop the run's lock), any other folder's lock file with a shared
+ * lock released at once (a live run holds it exclusively). Safe to call from a process
+ * that runs the spool's runs itself.
  *
  * @param folder the run folder
  * @param project the run's project

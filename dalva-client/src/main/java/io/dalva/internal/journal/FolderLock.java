@@ -18,10 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * The lock the operating system keeps is one per process (POSIX {@code fcntl}): on Linux
  * closing <em>any</em> channel this JVM has open on the lock file releases every lock the
- * JVM holds on it. So a folder this JVM holds is recorded here, and its lock file is never
- * opened a second time: a replay, a status or a second journal in the same JVM sees the
- * folder held without touching the file. This is the one JVM-wide mutable state of the
- * client, and it has to be: it mirrors state the operating system keeps per process.
+ * JVM holds on it. So a folder this JVM holds is recorded here, and its lock file is
+ * never opened a second time: a replay, a status or a second journal in the same JVM sees
+ * the folder held without touching the file. This is the one JVM-wide mutable state of
+ * the client, and it has to be: it mirrors state the operating system keeps per process.
  */
 public final class FolderLock implements AutoCloseable {
 
@@ -56,8 +56,7 @@ public final class FolderLock implements AutoCloseable {
         }
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(dir.resolve(Journal.LOCK), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(dir.resolve(Journal.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock != null) {
                 return new FolderLock(key, channel, lock);
