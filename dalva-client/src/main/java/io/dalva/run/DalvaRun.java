@@ -229,6 +229,15 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
+     * The run's delivery now: events waiting in the spool, events dropped, the last
+     * delivery and the last failure. Reads local state only; never blocks on the server.
+     */
+    public DeliveryStatus deliveryStatus() {
+        return new DeliveryStatus(delivery.undeliveredEvents(), delivery.droppedEvents(), delivery.lastSuccess(),
+                delivery.lastError());
+    }
+
+    /**
      * The highest step of any series path of the run, read from the server; empty when
      * the run has no stepped values. A resumed run continues at {@code lastStep() + 1}.
      */

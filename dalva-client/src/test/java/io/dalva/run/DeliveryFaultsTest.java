@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,6 +166,34 @@ class DeliveryFaultsTest {
         assertThat(server.run(run.id()).orElseThrow().state()).isEqualTo("completed");
         assertThat(server.run(run.id()).orElseThrow().config()).containsEntry("lr", 0.01);
         assertThat(spool).isEmptyDirectory(); // delivered: the run's spool folder is gone
+    }
+
+    @Test
+    void deliveryStatusReportsTheBacklogAndTheLastErrorWhileTheServerIsDownThenTheLastSuccess()
+            throws InterruptedException {
+        DalvaRun run = run().start();
+        assertThat(run.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(run.deliveryStatus().undeliveredEvents()).isZero();
+        assertThat(run.deliveryStatus().lastErrorMessage()).isEmpty();
+        server.stop();
+        logSteps(run, 0, 25);
+        DeliveryStatus down = run.deliveryStatus();
+        for (int i = 0; i < 1000 && down.lastError() == null; i++) {
+            Thread.sleep(10);
+            down = run.deliveryStatus();
+        }
+        assertThat(down.undeliveredEvents()).isEqualTo(25);
+        assertThat(down.droppedEvents()).isZero();
+        assertThat(down.lastErrorMessage()).isPresent();
+
+        server.restart();
+        assertThat(run.flush(Duration.ofSeconds(10))).isTrue();
+        DeliveryStatus up = run.deliveryStatus();
+        assertThat(up.undeliveredEvents()).isZero();
+        assertThat(up.lastSuccessTime()).isPresent();
+        assertThat(up.lastSuccess()).isAfterOrEqualTo(down.lastSuccessTime().orElse(Instant.EPOCH));
+        run.close();
+        assertEveryStepOnceInOrder(run.id(), 25);
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.dalva.internal.logging.Log;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -231,6 +232,26 @@ public final class RunDelivery {
      */
     public boolean await(Duration timeout) {
         return sender.awaitDelivered(journal.lastSeq(), timeout.toNanos());
+    }
+
+    /** Journal events recorded but not delivered yet. */
+    public long undeliveredEvents() {
+        return Math.max(0, journal.lastSeq() - journal.deliveredSeq());
+    }
+
+    /** Events dropped because the spool was full. */
+    public long droppedEvents() {
+        return journal.droppedEvents();
+    }
+
+    /** When an event was last delivered, or {@code null}. */
+    public Instant lastSuccess() {
+        return sender.lastSuccess();
+    }
+
+    /** Why delivery last failed, or {@code null}. */
+    public String lastError() {
+        return sender.lastError();
     }
 
     /** The failures not yet reported, or {@code null}. */

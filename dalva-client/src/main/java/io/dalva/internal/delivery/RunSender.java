@@ -20,6 +20,7 @@ import io.dalva.internal.journal.SpoolManifest;
 import io.dalva.internal.logging.Log;
 import io.dalva.internal.logging.WarnThenDebug;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -86,6 +87,10 @@ public final class RunSender {
     private volatile String halted;
 
     private volatile boolean finished;
+
+    private volatile Instant lastSuccess;
+
+    private volatile String lastError;
 
     private long lastForceNanos = System.nanoTime();
 
@@ -265,8 +270,21 @@ public final class RunSender {
         }
     }
 
+    /** When an event was last delivered, or {@code null} before the first one. */
+    public Instant lastSuccess() {
+        return lastSuccess;
+    }
+
+    /**
+     * Why delivery last failed (retried or rejected), or {@code null} before any failure.
+     */
+    public String lastError() {
+        return lastError;
+    }
+
     private boolean acknowledge(long seq) {
         journal.acknowledge(seq);
+        lastSuccess = Instant.now();
         synchronized (progress) {
             progress.notifyAll();
         }
@@ -647,6 +665,7 @@ public final class RunSender {
 
     private boolean sleepBeforeRetry(int retry, String what, DalvaException cause) {
         long delay = options.backoff().delayNanos(retry, random);
+        lastError = "cannot " + what + ": " + cause.getMessage();
         retryLogger.log("Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage() + "); retrying in "
                 + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
         long deadline = System.nanoTime() + delay;
@@ -659,6 +678,7 @@ public final class RunSender {
 
     private void report(String path, Integer step, int status, String reason) {
         DeliveryFailure failure = new DeliveryFailure(runName(), path, step, status, reason);
+        lastError = failure.toString();
         rejectLogger.log("Dalva rejected a value, not retried: " + failure);
         synchronized (progress) {
             failureCount++;
