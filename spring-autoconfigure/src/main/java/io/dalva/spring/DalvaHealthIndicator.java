@@ -6,7 +6,8 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 /**
  * The run's delivery in the actuator's {@code health} endpoint, on Spring Boot 3.5:
  * {@code UP}, or {@code UNKNOWN} while the server does not answer (which never takes the
- * application's health down), with the run and the last success and error as details.
+ * application's health down), with the run, the last success and error and the backlog
+ * (undelivered events) as details.
  */
 final class DalvaHealthIndicator implements HealthIndicator {
 

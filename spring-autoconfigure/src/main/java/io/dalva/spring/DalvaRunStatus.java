@@ -53,6 +53,9 @@ final class DalvaRunStatus {
         Map<String, Object> health = info();
         health.putAll(this.http.status().details());
         DalvaRun run = this.registry.run();
+        if (run != null) {
+            health.put("backlogEvents", run.deliveryStatus().undeliveredEvents());
+        }
         if (run != null && run.spoolDirectory() != null) {
             health.put("spool", run.spoolDirectory().toString());
         }

@@ -239,6 +239,8 @@ class DalvaSpringApplicationTests {
                 own.stop();
                 Await.until(
                         () -> get(port, "/actuator/health").at("/components/dalva/status").asText().equals("UNKNOWN"));
+                Await.until(
+                        () -> get(port, "/actuator/health").at("/components/dalva/details/backlogEvents").asLong() > 0);
                 health = get(port, "/actuator/health");
                 assertThat(health.get("status").asText()).isEqualTo("UP");
                 assertThat(health.at("/components/dalva/details/lastError").asText()).isNotBlank();
