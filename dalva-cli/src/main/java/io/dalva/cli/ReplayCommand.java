@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * {@code replay [DIR] [--server-url URL] [--new-run true] [--timeout DURATION]}: delivers
  * what runs left in a spool folder with {@link DalvaSpool#replay}, printing its progress,
- * one line per run and a summary. Exit code 0 only when every run was fully delivered.
+ * one line per run (and one per stretch of damaged events: file, seq range, count) and a
+ * summary. Damaged events are never counted as delivered. Exit code 0 only when every run
+ * was fully delivered.
  */
 final class ReplayCommand implements Command {
 
@@ -52,6 +54,9 @@ final class ReplayCommand implements Command {
         DalvaSpool.Result result = DalvaSpool.replay(dir, arguments.get("server-url"), timeout, newRun, out::println);
         for (DalvaSpool.RunResult run : result.results()) {
             out.println(line(run));
+            for (DalvaSpool.DamagedEvents damage : run.damage()) {
+                out.println(run.run() + "  damaged, not delivered: " + damage);
+            }
         }
         out.println(result.runs() + " run(s), " + result.completed() + " fully delivered, " + result.skipped()
                 + " held by a live process; " + result.delivered() + " event(s) delivered, " + result.remaining()

@@ -176,14 +176,20 @@ class DalvaCliTest {
             server.restart();
             out.reset();
             assertThat(run("replay", spool.toString())).as("a damaged line is not a full delivery").isEqualTo(1);
-            // the journal counts the acknowledged seq range as delivered, the damaged
-            // event
-            // apart
+            // the damaged event is reported as damaged, with its file and seq, never as
+            // delivered
+            long damagedSeq = Long.parseLong(lines.get(damagedLine).replaceAll(".*\"seq\":(\\d+),.*", "$1"));
             assertThat(out())
-                .containsPattern("\\n" + runs.created().runId() + "  outcome=delivered  delivered="
-                        + SpooledRuns.CREATED_EVENTS + " left=0 damaged=1 missing=0 rejected=0  detail=")
-                .contains("1 fully delivered, 0 held by a live process; ");
+                .containsPattern("\\n" + runs.created().runId() + "  outcome=damaged  delivered="
+                        + (SpooledRuns.CREATED_EVENTS - 1) + " left=0 damaged=1 missing=0 rejected=0  detail=")
+                .contains(runs.created().runId() + "  damaged, not delivered: " + segment.getFileName() + ": seq "
+                        + damagedSeq + ".." + damagedSeq + " (1 event(s), ")
+                .contains("2 run(s), 1 fully delivered, 0 held by a live process; "
+                        + (SpooledRuns.CREATED_EVENTS - 1 + SpooledRuns.OFFLINE_EVENTS)
+                        + " event(s) delivered, 0 left, 1 damaged, 0 value(s) rejected");
             assertThat(server.series(runs.created().id(), "loss")).hasSize(49);
+            // 50 steps of loss and acc, but the damaged one
+            assertThat(server.storedValueCount(runs.created().id())).isEqualTo(2 * 50 - 2);
 
             out.reset();
             assertThat(run("status", spool.toString())).isZero();

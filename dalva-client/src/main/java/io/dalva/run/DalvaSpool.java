@@ -64,8 +64,14 @@ public final class DalvaSpool {
     /** What happened to one run folder. */
     public enum Outcome {
 
-        /** Every event was delivered; the folder is deleted (damaged bytes excepted). */
+        /** Every event was delivered; the folder is deleted. */
         DELIVERED,
+        /**
+         * Every event the journal could read was delivered, but some are damaged (their
+         * bytes stay under {@code damaged/}, with the manifest, never sent) or missing:
+         * they are not delivered, and a later replay cannot deliver them.
+         */
+        DAMAGED,
         /**
          * Some events are left (server unreachable or too slow, values rejected, damage,
          * missing events, a storage failure); the folder stays.
@@ -90,21 +96,53 @@ public final class DalvaSpool {
      * @param outcome what happened
      * @param delivered events delivered (and acknowledged)
      * @param left events still in the folder
-     * @param damaged events whose bytes are damaged (kept under {@code damaged/})
+     * @param damaged events whose bytes are damaged (kept under {@code damaged/}), never
+     * counted as delivered or left
+     * @param damage where the damaged events are: file, seq range, count
      * @param missing events neither held nor kept as damaged bytes
      * @param failures values the server rejected for good
      * @param detail why the run is not fully delivered, or {@code null}
      */
     public record RunResult(Path folder, String run, Outcome outcome, long delivered, long left, long damaged,
-            long missing, List<DeliveryFailure> failures, String detail) {
+            List<DamagedEvents> damage, long missing, List<DeliveryFailure> failures, String detail) {
 
         public RunResult {
+            damage = List.copyOf(damage);
             failures = List.copyOf(failures);
         }
 
         /** Nothing left, nothing damaged, missing or rejected. */
         public boolean fullyDelivered() {
             return outcome == Outcome.DELIVERED && left == 0 && damaged == 0 && missing == 0 && failures.isEmpty();
+        }
+
+    }
+
+    /**
+     * Events of a run folder whose bytes are damaged: never sent, never counted as
+     * delivered, kept.
+     *
+     * @param file the segment file the bytes came from
+     * @param firstSeq the first sequence number they stand for (0 when unknown)
+     * @param lastSeq the last one ({@code firstSeq - 1} when they stand for no whole
+     * event)
+     * @param events how many events they stand for
+     * @param bytes how many bytes
+     * @param keptIn where the bytes are now, or {@code null} when they could not be moved
+     * (they are then skipped where they are)
+     */
+    public record DamagedEvents(String file, long firstSeq, long lastSeq, long events, long bytes, Path keptIn) {
+
+        static DamagedEvents of(DamagedRange range) {
+            return new DamagedEvents(range.file(), range.firstSeq(), range.lastSeq(), range.events(), range.bytes(),
+                    range.kept() == null ? null : Path.of(range.kept()));
+        }
+
+        @Override
+        public String toString() {
+            return file + ": " + (events == 0 ? "no whole event" : "seq " + firstSeq + ".." + lastSeq) + " (" + events
+                    + " event(s), " + bytes + " bytes" + (keptIn != null ? ", kept in " + keptIn : ", left in place")
+                    + ")";
         }
 
     }
@@ -258,8 +296,6 @@ public final class DalvaSpool {
             for (String note : journal.notes()) {
                 progress.accept(name + ": " + note);
             }
-            long damaged = journal.damaged().stream().mapToLong(DamagedRange::events).sum();
-            long missing = journal.missing().stream().mapToLong(MissingRange::events).sum();
             for (DamagedRange range : journal.damaged()) {
                 progress.accept(name + ": damaged, not sent: " + range);
             }
@@ -274,11 +310,11 @@ public final class DalvaSpool {
                         mismatch = mismatch(client, manifest, url);
                     }
                     catch (DalvaException e) {
-                        return result(journal, Outcome.INCOMPLETE, 0, damaged, missing, List.of(),
+                        return unsent(journal, Outcome.INCOMPLETE,
                                 "cannot check the run on " + url + " (" + e.getMessage() + ")");
                     }
                     if (mismatch != null && !newRunOnMismatch) {
-                        return result(journal, Outcome.REFUSED, 0, damaged, missing, List.of(),
+                        return unsent(journal, Outcome.REFUSED,
                                 "not sent: " + mismatch + "; replay with a new run to send it there anyway");
                     }
                     if (mismatch != null) {
@@ -288,20 +324,20 @@ public final class DalvaSpool {
                         manifest = manifest.forNewRun(url);
                     }
                 }
-                return send(client, manifest, journal, url, damaged, missing);
+                return send(client, manifest, journal, url);
             }
         }
 
-        private RunResult send(DalvaClient client, SpoolManifest manifest, Journal journal, String url, long damaged,
-                long missing) {
+        private RunResult send(DalvaClient client, SpoolManifest manifest, Journal journal, String url) {
             long start = journal.deliveredSeq();
             if (unfinished(manifest, journal)) {
                 journal.appendRunFinished("failed");
                 progress.accept(name + ": its process ended without finishing the run; it will be marked failed");
             }
-            long last = journal.lastSeq();
-            progress.accept(name + " (project " + manifest.project() + "): " + (last - start)
-                    + " event(s) to deliver to " + url);
+            long last = readableUpTo(journal);
+            long toDeliver = held(journal, start, last);
+            progress.accept(
+                    name + " (project " + manifest.project() + "): " + toDeliver + " event(s) to deliver to " + url);
             RunSender sender = new RunSender(client, journal, manifest, DeliveryOptions.DEFAULT,
                     init -> DalvaRun.openRun(client, init))
                 .start();
@@ -310,7 +346,7 @@ public final class DalvaSpool {
                 if (System.nanoTime() >= deadline || sender.halted() != null) {
                     break;
                 }
-                progress.accept(name + ": " + (journal.deliveredSeq() - start) + " of " + (last - start)
+                progress.accept(name + ": " + held(journal, start, journal.deliveredSeq()) + " of " + toDeliver
                         + " event(s) delivered");
             }
             sender.stop(TimeUnit.SECONDS.toNanos(1));
@@ -319,48 +355,108 @@ public final class DalvaSpool {
             if (sender.manifest().serverRunId() != null) {
                 name = sender.manifest().serverRunId();
             }
-            long delivered = journal.deliveredSeq() - start;
-            long left = last - journal.deliveredSeq();
+            long delivered = held(journal, start, journal.deliveredSeq());
+            long left = held(journal, journal.deliveredSeq(), last);
+            long damaged = damagedEvents(journal);
+            long missing = missingEvents(journal);
+            boolean complete = journal.deliveredSeq() >= last && journal.storageProblem() == null;
             String detail = null;
-            if (left > 0) {
+            if (!complete && left > 0) {
                 detail = left + " event(s) not delivered ("
-                        + (sender.halted() != null ? sender.halted() : "server unreachable or too slow") + ")";
+                        + (sender.halted() != null ? sender.halted() : missing > 0
+                                ? "acknowledgements stop before the missing events" : "server unreachable or too slow")
+                        + ")";
             }
             else if (journal.storageProblem() != null) {
                 detail = "the spool's storage fails (" + journal.storageProblem() + "): nothing deleted";
             }
             else if (damaged > 0 || missing > 0) {
                 detail = "delivered what the journal holds; " + damaged + " damaged and " + missing
-                        + " missing event(s) were not";
+                        + " missing event(s) were not; the damaged bytes stay in " + folder.resolve("damaged");
             }
             else if (!failures.isEmpty()) {
                 detail = failures.size() + " value(s) rejected: " + failures.get(0);
             }
-            boolean complete = left == 0 && journal.storageProblem() == null;
             if (complete) {
                 journal.delete();
             }
-            RunResult result = new RunResult(folder, name, complete ? Outcome.DELIVERED : Outcome.INCOMPLETE, delivered,
-                    left, damaged, missing, failures, detail);
+            Outcome outcome = !complete ? Outcome.INCOMPLETE
+                    : damaged > 0 || missing > 0 ? Outcome.DAMAGED : Outcome.DELIVERED;
+            RunResult result = new RunResult(folder, name, outcome, delivered, left, damaged, damage(journal), missing,
+                    failures, detail);
             progress.accept(
                     name + ": " + (result.fullyDelivered() ? "done, " + delivered + " event(s) delivered" : delivered
                             + " event(s) delivered; " + detail + (complete ? "" : "; the rest stays in " + folder)));
             return result;
         }
 
-        private RunResult result(Journal journal, Outcome outcome, long delivered, long damaged, long missing,
-                List<DeliveryFailure> failures, String detail) {
-            long left = Math.max(1, journal.lastSeq() - journal.deliveredSeq());
+        /** A result for a folder of which nothing was sent. */
+        private RunResult unsent(Journal journal, Outcome outcome, String detail) {
+            long left = Math.max(1, held(journal, journal.deliveredSeq(), journal.lastSeq()));
             progress.accept(name + ": " + detail + "; " + left + " event(s) stay in " + folder);
-            return new RunResult(folder, name, outcome, delivered, left, damaged, missing, failures, detail);
+            return new RunResult(folder, name, outcome, 0, left, damagedEvents(journal), damage(journal),
+                    missingEvents(journal), List.of(), detail);
         }
 
         private RunResult untouched(Outcome outcome, String detail) {
             progress.accept(name + ": skipped, " + detail + "; nothing sent, nothing deleted");
-            return new RunResult(folder, name, outcome, 0, Math.max(1, SpoolFolders.countEventLines(folder)), 0, 0,
-                    List.of(), detail);
+            return new RunResult(folder, name, outcome, 0, Math.max(1, SpoolFolders.countEventLines(folder)), 0,
+                    List.of(), 0, List.of(), detail);
         }
 
+    }
+
+    /**
+     * The last seq delivery can reach: the journal's last, unless damaged events end it
+     * (no readable event after them is ever acknowledged).
+     */
+    private static long readableUpTo(Journal journal) {
+        long last = journal.lastSeq();
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (DamagedRange range : journal.damaged()) {
+                if (range.events() > 0 && range.firstSeq() <= last && range.lastSeq() >= last) {
+                    last = range.firstSeq() - 1;
+                    moved = true;
+                }
+            }
+        }
+        return Math.max(last, journal.deliveredSeq());
+    }
+
+    /**
+     * Events the journal holds in the seqs {@code (after, upTo]}: damaged and missing
+     * ones are not held.
+     */
+    private static long held(Journal journal, long after, long upTo) {
+        long count = Math.max(0, upTo - after);
+        for (DamagedRange range : journal.damaged()) {
+            if (range.events() > 0) {
+                count -= overlap(range.firstSeq(), range.lastSeq(), after, upTo);
+            }
+        }
+        for (MissingRange range : journal.missing()) {
+            count -= overlap(range.firstSeq(), range.lastSeq(), after, upTo);
+        }
+        return Math.max(0, count);
+    }
+
+    /** How many seqs of {@code [first, last]} are in {@code (after, upTo]}. */
+    private static long overlap(long first, long last, long after, long upTo) {
+        return Math.max(0, Math.min(last, upTo) - Math.max(first, after + 1) + 1);
+    }
+
+    private static long damagedEvents(Journal journal) {
+        return journal.damaged().stream().mapToLong(DamagedRange::events).sum();
+    }
+
+    private static long missingEvents(Journal journal) {
+        return journal.missing().stream().mapToLong(MissingRange::events).sum();
+    }
+
+    private static List<DamagedEvents> damage(Journal journal) {
+        return journal.damaged().stream().map(DamagedEvents::of).toList();
     }
 
     /**

@@ -196,17 +196,52 @@ class SpoolReplayTest {
 
         DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(10), progress::add);
         assertThat(result.allDelivered()).isFalse();
+        assertThat(result.completed()).isZero();
         assertThat(result.damaged()).isEqualTo(1);
+        // steps 0..19 but 7, and the finish: the damaged step is not counted as delivered
+        assertThat(result.delivered()).as(progress.toString()).isEqualTo(STEPS);
+        assertThat(result.remaining()).isZero();
+        assertThat(result.results()).singleElement().satisfies(one -> {
+            assertThat(one.outcome()).isEqualTo(DalvaSpool.Outcome.DAMAGED);
+            assertThat(one.fullyDelivered()).isFalse();
+            assertThat(one.delivered()).isEqualTo(STEPS);
+            assertThat(one.left()).isZero();
+            assertThat(one.missing()).isZero();
+            // run_created is seq 1, step 0 seq 2, so step 7 is seq 9
+            assertThat(one.damage()).singleElement().satisfies(damage -> {
+                assertThat(damage.file()).isEqualTo(segment.getFileName().toString());
+                assertThat(damage.firstSeq()).isEqualTo(9);
+                assertThat(damage.lastSeq()).isEqualTo(9);
+                assertThat(damage.events()).isEqualTo(1);
+                assertThat(damage.keptIn()).isRegularFile()
+                    .hasParent(run.spoolDirectory().resolve("damaged"))
+                    .content()
+                    .contains("\"step\":8}");
+            });
+        });
         assertThat(progress).anyMatch(p -> p.contains("damaged, not sent"));
         assertThat(server.series(run.id(), "loss").keySet())
             .containsExactlyElementsOf(IntStream.range(0, STEPS).filter(step -> step != 7).boxed().toList());
+        assertThat(server.storedValueCount(run.id())).isEqualTo(STEPS - 1);
         assertThat(run.spoolDirectory().resolve("damaged")).isNotEmptyDirectory();
         assertThat(run.spoolDirectory().resolve("manifest.json")).isRegularFile();
 
         progress.clear();
         DalvaSpool.Result again = DalvaSpool.replay(spool, null, Duration.ofSeconds(10), progress::add);
-        assertThat(again.damaged()).isEqualTo(1);
         assertThat(again.allDelivered()).isFalse();
+        assertThat(again.results()).singleElement().satisfies(one -> {
+            assertThat(one.outcome()).as(progress.toString()).isEqualTo(DalvaSpool.Outcome.DAMAGED);
+            assertThat(one.delivered()).isZero();
+            assertThat(one.left()).isZero();
+            assertThat(one.damaged()).isEqualTo(1);
+            assertThat(one.damage()).singleElement().satisfies(damage -> {
+                assertThat(damage.file()).isEqualTo(segment.getFileName().toString());
+                assertThat(damage.firstSeq()).isEqualTo(9);
+                assertThat(damage.events()).isEqualTo(1);
+            });
+        });
+        assertThat(server.storedValueCount(run.id())).isEqualTo(STEPS - 1);
+        assertThat(run.spoolDirectory().resolve("damaged")).isNotEmptyDirectory();
     }
 
     @Test

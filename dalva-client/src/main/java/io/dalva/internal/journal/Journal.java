@@ -485,7 +485,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Closes the journal and deletes its folder (everything in it was delivered), except
-     * damaged bytes, which stay with the manifest that names their run.
+     * damaged bytes, which stay with the manifest that names their run and the delivered
+     * marker (so that a later replay knows the events around them were delivered).
      */
     public void delete() {
         close();
@@ -495,8 +496,8 @@ public final class Journal implements AutoCloseable {
         try {
             deleteChildren(dir.resolve(EVENTS));
             Files.deleteIfExists(dir.resolve(EVENTS));
-            Files.deleteIfExists(dir.resolve(DELIVERED));
             if (!hasDamage()) {
+                Files.deleteIfExists(dir.resolve(DELIVERED));
                 Files.deleteIfExists(dir.resolve(LOCK));
                 deleteChildren(dir);
                 Files.deleteIfExists(dir);

@@ -350,8 +350,10 @@ final class Recovery {
                 if (range.length != 2 || parts.length < 2) {
                     continue;
                 }
+                String file = parts[1].replaceFirst("\\.\\d+$", ""); // <segment
+                                                                     // name>.<offset>
                 try {
-                    kept.add(new DamagedRange(parts[1], Long.parseLong(range[0]), Long.parseLong(range[1]),
+                    kept.add(new DamagedRange(file, Long.parseLong(range[0]), Long.parseLong(range[1]),
                             Files.size(path), path.toString()));
                 }
                 catch (NumberFormatException e) {
