@@ -124,6 +124,17 @@ public interface DalvaConfig extends PushRegistryConfig {
     }
 
     /**
+     * @return which recordings the percentiles of timers and distribution summaries
+     * ({@code p99} fields) cover ({@code dalva.metrics.export.percentiles}):
+     * {@link PercentileWindow#STEP}, exactly the step, like {@code count}, {@code sum}
+     * and {@code max}; or {@link PercentileWindow#WINDOW}, Micrometer's time-window
+     * histogram. Default: {@link PercentileWindow#STEP}.
+     */
+    default PercentileWindow percentiles() {
+        return getEnum(this, PercentileWindow.class, "metrics.export.percentiles").orElse(PercentileWindow.STEP);
+    }
+
+    /**
      * @return meter-name patterns to publish ({@code dalva.metrics.export.include};
      * {@code *} matches any characters, comma-separated); a meter is published when its
      * name matches one of them. Default: empty, meaning every meter.
@@ -219,6 +230,7 @@ public interface DalvaConfig extends PushRegistryConfig {
                 check("metrics.export.batchSize", DalvaConfig::batchSize)
                     .andThen(v -> v.invalidateWhen(size -> size < 1, "must be positive", InvalidReason.MALFORMED)),
                 checkRequired("metrics.export.stepMode", DalvaConfig::stepMode),
+                checkRequired("metrics.export.percentiles", DalvaConfig::percentiles),
                 check("run.name", DalvaConfig::runName), check("run.config", DalvaConfig::runConfig),
                 check("run.resumeFrom", DalvaConfig::resumeFrom), check("headers", DalvaConfig::headers),
                 check("metrics.export.include", DalvaConfig::includeMeters),

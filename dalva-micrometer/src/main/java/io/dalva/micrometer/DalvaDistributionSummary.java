@@ -3,14 +3,19 @@ package io.dalva.micrometer;
 import io.micrometer.core.instrument.AbstractDistributionSummary;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.Histogram;
 import io.micrometer.core.instrument.distribution.TimeWindowMax;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * A distribution summary whose count and total are cumulative, whose {@link #max()} is
  * Micrometer's time-window maximum (it decays after the histogram's expiry, the step by
  * default), and whose steps are taken by {@link DalvaMeterRegistry}: the step's
- * {@code max} field is the largest recording since the previous Dalva step. Percentiles
- * come from Micrometer's time-window histogram.
+ * {@code max} field is the largest recording since the previous Dalva step. Its
+ * percentiles cover the step ({@link StepHistogram}) or, with
+ * {@link PercentileWindow#WINDOW}, come from Micrometer's time-window histogram.
  */
 final class DalvaDistributionSummary extends AbstractDistributionSummary {
 
@@ -18,10 +23,24 @@ final class DalvaDistributionSummary extends AbstractDistributionSummary {
 
     private final TimeWindowMax windowMax;
 
-    DalvaDistributionSummary(Id id, Clock clock, DistributionStatisticConfig config, double scale) {
-        super(id, clock, config, scale, false);
-        this.distribution = new StepDistribution(config);
+    /** Whether the step's percentiles come from {@link #takeSnapshot()}. */
+    private final boolean windowPercentiles;
+
+    DalvaDistributionSummary(Id id, Clock clock, DistributionStatisticConfig config, double scale,
+            PercentileWindow percentiles) {
+        super(id, scale, histogram(clock, config, percentiles));
+        StepHistogram stepHistogram = (histogram instanceof StepHistogram) ? (StepHistogram) histogram : null;
+        this.distribution = new StepDistribution(config, DoubleUnaryOperator.identity(), stepHistogram);
         this.windowMax = new TimeWindowMax(clock, config);
+        this.windowPercentiles = stepHistogram == null && config.isPublishingPercentiles();
+    }
+
+    private static Histogram histogram(Clock clock, DistributionStatisticConfig config, PercentileWindow percentiles) {
+        if (percentiles == PercentileWindow.STEP && config.isPublishingPercentiles()) {
+            return new StepHistogram(config.getPercentiles(),
+                    defaultHistogram(clock, StepHistogram.withoutPercentiles(config), false));
+        }
+        return defaultHistogram(clock, config, false);
     }
 
     @Override
@@ -46,7 +65,14 @@ final class DalvaDistributionSummary extends AbstractDistributionSummary {
     }
 
     StepReadings.DistributionReading takeStep() {
-        return distribution.takeStep(amount -> amount);
+        StepReadings.DistributionReading reading = distribution.takeStep();
+        if (windowPercentiles) {
+            ValueAtPercentile[] values = takeSnapshot().percentileValues();
+            for (int i = 0; i < Math.min(values.length, reading.percentileValues().length); i++) {
+                reading.percentileValues()[i] = values[i].value();
+            }
+        }
+        return reading;
     }
 
 }

@@ -238,13 +238,14 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
     @Override
     protected Timer newTimer(Meter.Id id, DistributionStatisticConfig distributionStatisticConfig,
             PauseDetector pauseDetector) {
-        return new DalvaTimer(id, clock, distributionStatisticConfig, pauseDetector, getBaseTimeUnit());
+        return new DalvaTimer(id, clock, distributionStatisticConfig, pauseDetector, getBaseTimeUnit(),
+                config.percentiles());
     }
 
     @Override
     protected DistributionSummary newDistributionSummary(Meter.Id id,
             DistributionStatisticConfig distributionStatisticConfig, double scale) {
-        return new DalvaDistributionSummary(id, clock, distributionStatisticConfig, scale);
+        return new DalvaDistributionSummary(id, clock, distributionStatisticConfig, scale, config.percentiles());
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.dalva.micrometer;
 import io.micrometer.core.instrument.AbstractTimer;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.Histogram;
 import io.micrometer.core.instrument.distribution.TimeWindowMax;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.util.TimeUtils;
 
@@ -14,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * {@link io.micrometer.core.instrument.Timer} documents), whose {@link #max(TimeUnit)} is
  * Micrometer's time-window maximum (it decays after the histogram's expiry, the step by
  * default), and whose steps are taken by {@link DalvaMeterRegistry}: the step's
- * {@code max} field is the largest recording since the previous Dalva step. Percentiles
- * come from Micrometer's time-window histogram.
+ * {@code max} field is the largest recording since the previous Dalva step. Its
+ * percentiles cover the step ({@link StepHistogram}) or, with
+ * {@link PercentileWindow#WINDOW}, come from Micrometer's time-window histogram.
  */
 final class DalvaTimer extends AbstractTimer {
 
@@ -23,11 +26,25 @@ final class DalvaTimer extends AbstractTimer {
 
     private final TimeWindowMax windowMax;
 
+    /** Whether the step's percentiles come from {@link #takeSnapshot()}. */
+    private final boolean windowPercentiles;
+
     DalvaTimer(Id id, Clock clock, DistributionStatisticConfig config, PauseDetector pauseDetector,
-            TimeUnit baseTimeUnit) {
-        super(id, clock, config, pauseDetector, baseTimeUnit, false);
-        this.distribution = new StepDistribution(config);
+            TimeUnit baseTimeUnit, PercentileWindow percentiles) {
+        super(id, clock, pauseDetector, baseTimeUnit, histogram(clock, config, percentiles));
+        StepHistogram stepHistogram = (histogram instanceof StepHistogram) ? (StepHistogram) histogram : null;
+        this.distribution = new StepDistribution(config, nanos -> TimeUtils.nanosToUnit(nanos, baseTimeUnit),
+                stepHistogram);
         this.windowMax = new TimeWindowMax(clock, config);
+        this.windowPercentiles = stepHistogram == null && config.isPublishingPercentiles();
+    }
+
+    private static Histogram histogram(Clock clock, DistributionStatisticConfig config, PercentileWindow percentiles) {
+        if (percentiles == PercentileWindow.STEP && config.isPublishingPercentiles()) {
+            return new StepHistogram(config.getPercentiles(),
+                    defaultHistogram(clock, StepHistogram.withoutPercentiles(config), false));
+        }
+        return defaultHistogram(clock, config, false);
     }
 
     @Override
@@ -53,7 +70,14 @@ final class DalvaTimer extends AbstractTimer {
     }
 
     StepReadings.DistributionReading takeStep() {
-        return distribution.takeStep(nanos -> TimeUtils.nanosToUnit(nanos, baseTimeUnit()));
+        StepReadings.DistributionReading reading = distribution.takeStep();
+        if (windowPercentiles) {
+            ValueAtPercentile[] values = takeSnapshot().percentileValues();
+            for (int i = 0; i < Math.min(values.length, reading.percentileValues().length); i++) {
+                reading.percentileValues()[i] = values[i].value(baseTimeUnit());
+            }
+        }
+        return reading;
     }
 
 }

@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Statistic;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 
 import java.math.BigDecimal;
 import java.util.HashSet;
@@ -113,34 +112,28 @@ final class MeterFields {
         if (!(timer instanceof DalvaTimer)) {
             return measurements(timer, sink);
         }
-        StepReadings.DistributionReading reading = ((DalvaTimer) timer).takeStep();
-        distribution(reading, sink);
-        for (ValueAtPercentile percentile : timer.takeSnapshot().percentileValues()) {
-            sink.field(percentileField(percentile.percentile()), percentile.value(baseTimeUnit));
-        }
-        return reading.count() > 0;
+        return distribution(((DalvaTimer) timer).takeStep(), sink);
     }
 
     private boolean summary(DistributionSummary summary, Sink sink) {
         if (!(summary instanceof DalvaDistributionSummary)) {
             return measurements(summary, sink);
         }
-        StepReadings.DistributionReading reading = ((DalvaDistributionSummary) summary).takeStep();
-        distribution(reading, sink);
-        for (ValueAtPercentile percentile : summary.takeSnapshot().percentileValues()) {
-            sink.field(percentileField(percentile.percentile()), percentile.value());
-        }
-        return reading.count() > 0;
+        return distribution(((DalvaDistributionSummary) summary).takeStep(), sink);
     }
 
-    private static void distribution(StepReadings.DistributionReading reading, Sink sink) {
+    private static boolean distribution(StepReadings.DistributionReading reading, Sink sink) {
         sink.field("count", reading.count());
         sink.field("sum", reading.sum());
         sink.field("mean", reading.mean());
         sink.field("max", reading.max());
-        for (int i = 0; i < reading.bucketBounds().length; i++) {
-            sink.field("le_" + plain(reading.bucketBounds()[i]), reading.bucketCounts()[i]);
+        for (int i = 0; i < reading.bucketFields().length; i++) {
+            sink.field(reading.bucketFields()[i], reading.bucketCounts()[i]);
         }
+        for (int i = 0; i < reading.percentileFields().length; i++) {
+            sink.field(reading.percentileFields()[i], reading.percentileValues()[i]);
+        }
+        return reading.count() > 0;
     }
 
     private boolean longTaskTimer(LongTaskTimer timer, Sink sink) {
@@ -177,6 +170,11 @@ final class MeterFields {
     /** {@code 0.95} → {@code p95}, {@code 0.999} → {@code p99.9}. */
     static String percentileField(double percentile) {
         return "p" + BigDecimal.valueOf(percentile).movePointRight(2).stripTrailingZeros().toPlainString();
+    }
+
+    /** {@code 0.1} → {@code le_0.1}, {@code 1.0} → {@code le_1}. */
+    static String bucketField(double bound) {
+        return "le_" + plain(bound);
     }
 
     /** {@code TOTAL_TIME} → {@code total_time}. */

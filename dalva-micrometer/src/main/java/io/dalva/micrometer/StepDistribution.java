@@ -12,9 +12,13 @@ import java.util.function.DoubleUnaryOperator;
 /**
  * Count, sum, maximum and service-level-objective buckets of a distribution (timer in
  * nanoseconds, or summary), kept cumulatively so that the registry's steps can take exact
- * differences. Lock-free on the recording side.
+ * differences, and the step's percentiles from a {@link StepHistogram} when there is one.
+ * Lock-free on the recording side; a step allocates only its small reading, whose arrays
+ * are this distribution's own, reused at every step.
  */
 final class StepDistribution {
+
+    private static final String[] NONE = new String[0];
 
     private final LongAdder count = new LongAdder();
 
@@ -29,9 +33,17 @@ final class StepDistribution {
 
     private final AtomicLongArray bucketCounts;
 
+    private final DoubleUnaryOperator unit;
+
+    private final StepHistogram histogram;
+
+    private final String[] bucketFields;
+
+    private final String[] percentileFields;
+
     /**
-     * Readings at the previous step; read and written only under the registry's step
-     * lock.
+     * Readings at the previous step and the arrays a step hands out; read and written
+     * only under the registry's step lock.
      */
     private long takenCount;
 
@@ -39,13 +51,32 @@ final class StepDistribution {
 
     private final long[] takenBuckets;
 
-    StepDistribution(DistributionStatisticConfig config) {
+    private final long[] stepBuckets;
+
+    private final double[] stepPercentiles;
+
+    /**
+     * @param unit conversion applied to sums, maxima, percentiles and bucket bounds
+     * (nanoseconds to the base time unit for timers, identity for summaries)
+     * @param histogram the step's percentiles, or {@code null} when the meter has none or
+     * takes them from Micrometer's time-window histogram (the meter then fills
+     * {@link StepReadings.DistributionReading#percentileValues()} itself)
+     */
+    StepDistribution(DistributionStatisticConfig config, DoubleUnaryOperator unit, StepHistogram histogram) {
         // Percentile histograms serve backends that aggregate percentiles; Dalva gets the
         // configured percentiles instead, so only service level objectives become
         // buckets.
         this.bounds = config.getHistogramBuckets(false).stream().mapToDouble(Double::doubleValue).toArray();
         this.bucketCounts = new AtomicLongArray(bounds.length);
         this.takenBuckets = new long[bounds.length];
+        this.stepBuckets = new long[bounds.length];
+        this.bucketFields = Arrays.stream(bounds).map(unit).mapToObj(MeterFields::bucketField).toArray(String[]::new);
+        double[] percentiles = config.isPublishingPercentiles() ? config.getPercentiles() : new double[0];
+        this.percentileFields = (percentiles.length == 0) ? NONE
+                : Arrays.stream(percentiles).mapToObj(MeterFields::percentileField).toArray(String[]::new);
+        this.stepPercentiles = new double[percentiles.length];
+        this.unit = unit;
+        this.histogram = histogram;
     }
 
     void record(double value) {
@@ -75,10 +106,8 @@ final class StepDistribution {
 
     /**
      * Takes the step: everything recorded since the previous call.
-     * @param unit conversion applied to sums, maxima and bucket bounds (nanoseconds to
-     * the base time unit for timers, identity for summaries)
      */
-    StepReadings.DistributionReading takeStep(DoubleUnaryOperator unit) {
+    StepReadings.DistributionReading takeStep() {
         double max = Double.longBitsToDouble(maxBits.getAndSet(Double.doubleToLongBits(0.0)));
         long nowCount = count.sum();
         double nowSum = sum.sum();
@@ -86,18 +115,21 @@ final class StepDistribution {
         double stepSum = nowSum - takenSum;
         takenCount = nowCount;
         takenSum = nowSum;
-        double[] scaledBounds = new double[bounds.length];
-        long[] atOrBelow = new long[bounds.length];
         long running = 0;
         for (int i = 0; i < bounds.length; i++) {
             long now = bucketCounts.get(i);
             running += now - takenBuckets[i];
             takenBuckets[i] = now;
-            atOrBelow[i] = running;
-            scaledBounds[i] = unit.applyAsDouble(bounds[i]);
+            stepBuckets[i] = running;
+        }
+        if (histogram != null) {
+            histogram.takeStep(stepCount, max, stepPercentiles);
+            for (int i = 0; i < stepPercentiles.length; i++) {
+                stepPercentiles[i] = unit.applyAsDouble(stepPercentiles[i]);
+            }
         }
         return new StepReadings.DistributionReading(stepCount, unit.applyAsDouble(stepSum), unit.applyAsDouble(max),
-                scaledBounds, atOrBelow);
+                bucketFields, stepBuckets, percentileFields, stepPercentiles);
     }
 
 }

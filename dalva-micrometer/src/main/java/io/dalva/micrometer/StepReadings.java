@@ -20,10 +20,13 @@ final class StepReadings {
 
     /**
      * A timer's or distribution summary's step, in the registry's base unit for timers.
-     * {@code bucketCounts[i]} counts the step's recordings at or below
-     * {@code bucketBounds[i]}.
+     * {@code bucketCounts[i]} counts the step's recordings at or below the bound of field
+     * {@code bucketFields[i]} ({@code le_0.1}); {@code percentileValues[i]} is the value
+     * of field {@code percentileFields[i]} ({@code p99}). The arrays belong to the meter
+     * and are reused: a reading is valid until the meter's next step.
      */
-    record DistributionReading(long count, double sum, double max, double[] bucketBounds, long[] bucketCounts) {
+    record DistributionReading(long count, double sum, double max, String[] bucketFields, long[] bucketCounts,
+            String[] percentileFields, double[] percentileValues) {
 
         double mean() {
             return count == 0 ? 0.0 : sum / count;

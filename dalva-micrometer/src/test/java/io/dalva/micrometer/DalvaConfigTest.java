@@ -33,6 +33,7 @@ class DalvaConfigTest {
         assertThat(config.resumeFrom()).isNull();
         assertThat(config.step()).isEqualTo(Defaults.STEP).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.stepMode()).isEqualTo(StepMode.TIMED);
+        assertThat(config.percentiles()).isEqualTo(PercentileWindow.STEP);
         assertThat(config.includeMeters()).isEmpty();
         assertThat(config.excludeMeters()).isEmpty();
         assertThat(config.headers()).isEmpty();
@@ -57,6 +58,7 @@ class DalvaConfigTest {
         props.put("dalva.run.resumeFrom", "DEM-7");
         props.put("dalva.metrics.export.step", "30s");
         props.put("dalva.metrics.export.stepMode", "manual");
+        props.put("dalva.metrics.export.percentiles", "window");
         props.put("dalva.metrics.export.include", "jvm.*, http.server.requests");
         props.put("dalva.metrics.export.exclude", "jvm.gc.*");
         props.put("dalva.connectTimeout", "1s");
@@ -74,6 +76,7 @@ class DalvaConfigTest {
         assertThat(config.resumeFrom()).isEqualTo("DEM-7");
         assertThat(config.step()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.stepMode()).isEqualTo(StepMode.MANUAL);
+        assertThat(config.percentiles()).isEqualTo(PercentileWindow.WINDOW);
         assertThat(config.includeMeters()).containsExactly("jvm.*", "http.server.requests");
         assertThat(config.excludeMeters()).containsExactly("jvm.gc.*");
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -157,6 +160,14 @@ class DalvaConfigTest {
         props.put("dalva.metrics.export.stepMode", "sometimes");
         assertThat(failures(config))
             .containsExactly("dalva.metrics.export.stepMode: should be one of 'TIMED', 'MANUAL'");
+    }
+
+    @Test
+    void unknownPercentileWindowNamesTheChoices() {
+        props.put("dalva.project", "demo");
+        props.put("dalva.metrics.export.percentiles", "hourly");
+        assertThat(failures(config))
+            .containsExactly("dalva.metrics.export.percentiles: should be one of 'STEP', 'WINDOW'");
     }
 
     @Test

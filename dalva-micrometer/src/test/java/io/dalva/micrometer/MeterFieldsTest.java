@@ -101,7 +101,7 @@ class MeterFieldsTest {
                     .serviceLevelObjectives(10.0)
                     .build()
                     .merge(DistributionStatisticConfig.DEFAULT),
-                2.0);
+                2.0, PercentileWindow.STEP);
         summary.record(1.5);
         summary.record(8);
         assertThat(take(summary)).containsExactly(entry("count", 2.0), entry("sum", 19.0), entry("mean", 9.5),
@@ -152,7 +152,7 @@ class MeterFieldsTest {
         return new DalvaTimer(id("t", Meter.Type.TIMER), clock,
                 config.merge(DistributionStatisticConfig.builder().expiry(Duration.ofMinutes(1)).build())
                     .merge(DistributionStatisticConfig.DEFAULT),
-                new NoPauseDetector(), TimeUnit.SECONDS);
+                new NoPauseDetector(), TimeUnit.SECONDS, PercentileWindow.STEP);
     }
 
     private Map<String, Double> take(Meter meter) {
