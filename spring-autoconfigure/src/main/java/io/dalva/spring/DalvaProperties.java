@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.dalva.client.internal.Defaults;
 import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.PercentileWindow;
 import io.dalva.micrometer.StepMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -235,6 +236,13 @@ public class DalvaProperties {
         private StepMode stepMode = DalvaConfig.DEFAULT.stepMode();
 
         /**
+         * Which recordings the percentiles of timers and distribution summaries cover:
+         * exactly each step's (step), like their count, sum and max; or Micrometer's time
+         * window (window), the last few distribution statistic expiry periods.
+         */
+        private PercentileWindow percentiles = DalvaConfig.DEFAULT.percentiles();
+
+        /**
          * Meter-name patterns to export ("*" matches any characters). Default: every
          * meter.
          */
@@ -280,6 +288,14 @@ public class DalvaProperties {
 
         public void setStepMode(StepMode stepMode) {
             this.stepMode = stepMode;
+        }
+
+        public PercentileWindow getPercentiles() {
+            return this.percentiles;
+        }
+
+        public void setPercentiles(PercentileWindow percentiles) {
+            this.percentiles = percentiles;
         }
 
         public List<String> getInclude() {

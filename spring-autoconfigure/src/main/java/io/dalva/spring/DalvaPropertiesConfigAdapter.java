@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.dalva.client.internal.Defaults;
 import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.PercentileWindow;
 import io.dalva.micrometer.StepMode;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -106,6 +107,11 @@ final class DalvaPropertiesConfigAdapter implements DalvaConfig {
     @Override
     public StepMode stepMode() {
         return this.properties.getMetrics().getExport().getStepMode();
+    }
+
+    @Override
+    public PercentileWindow percentiles() {
+        return this.properties.getMetrics().getExport().getPercentiles();
     }
 
     @Override

@@ -37,8 +37,8 @@ class ConfigurationMetadataTests {
         assertThat(names).contains("dalva.server-url", "dalva.project", "dalva.headers", "dalva.connect-timeout",
                 "dalva.read-timeout", "dalva.call-timeout", "dalva.shutdown-timeout", "dalva.spool-directory",
                 "dalva.run.name", "dalva.run.resume-from", "dalva.run.config", "dalva.metrics.export.enabled",
-                "dalva.metrics.export.step", "dalva.metrics.export.step-mode", "dalva.metrics.export.include",
-                "dalva.metrics.export.exclude", "dalva.metrics.export.batch-size",
+                "dalva.metrics.export.step", "dalva.metrics.export.step-mode", "dalva.metrics.export.percentiles",
+                "dalva.metrics.export.include", "dalva.metrics.export.exclude", "dalva.metrics.export.batch-size",
                 "dalva.metrics.export.base-time-unit", "management.health.dalva.enabled",
                 "management.info.dalva.enabled");
     }
@@ -73,6 +73,9 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf("dalva.metrics.export.step-mode").asText())
             .isEqualTo(properties.getMetrics().getExport().getStepMode().name().toLowerCase(Locale.ROOT))
             .isEqualTo(config.stepMode().name().toLowerCase(Locale.ROOT));
+        assertThat(defaultOf("dalva.metrics.export.percentiles").asText())
+            .isEqualTo(properties.getMetrics().getExport().getPercentiles().name().toLowerCase(Locale.ROOT))
+            .isEqualTo(config.percentiles().name().toLowerCase(Locale.ROOT));
         assertThat(defaultOf("dalva.metrics.export.base-time-unit").asText())
             .isEqualTo(properties.getMetrics().getExport().getBaseTimeUnit().name().toLowerCase(Locale.ROOT))
             .isEqualTo(config.baseTimeUnit().name().toLowerCase(Locale.ROOT));
@@ -83,6 +86,7 @@ class ConfigurationMetadataTests {
     @Test
     void enumeratedValuesHaveHints() {
         assertThat(hintValues("dalva.metrics.export.step-mode")).containsExactly("timed", "manual");
+        assertThat(hintValues("dalva.metrics.export.percentiles")).containsExactly("step", "window");
         assertThat(hintValues("dalva.metrics.export.base-time-unit")).contains("seconds", "milliseconds");
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.dalva.micrometer.DalvaConfig;
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.micrometer.PercentileWindow;
 import io.dalva.micrometer.StepMode;
 import io.dalva.run.DalvaRun;
 import io.dalva.test.DalvaTestServer;
@@ -174,7 +175,7 @@ class DalvaMetricsExportAutoConfigurationTests {
                     "dalva.read-timeout=7s", "dalva.call-timeout=9s", "dalva.headers.X-Team=ml",
                     "dalva.metrics.export.include=http.*,jvm.memory.*", "dalva.metrics.export.step-mode=manual",
                     "dalva.metrics.export.batch-size=500", "dalva.metrics.export.base-time-unit=milliseconds",
-                    "dalva.metrics.export.exclude=jvm.gc.*")
+                    "dalva.metrics.export.exclude=jvm.gc.*", "dalva.metrics.export.percentiles=window")
             .run((context) -> {
                 DalvaConfig config = context.getBean(DalvaConfig.class);
                 assertThat(config.serverUrl()).isEqualTo(server.url());
@@ -186,6 +187,7 @@ class DalvaMetricsExportAutoConfigurationTests {
                 assertThat(config.callTimeout()).hasSeconds(9);
                 assertThat(config.headers()).containsExactly(Map.entry("X-Team", "ml"));
                 assertThat(config.stepMode()).isEqualTo(StepMode.MANUAL);
+                assertThat(config.percentiles()).isEqualTo(PercentileWindow.WINDOW);
                 assertThat(config.batchSize()).isEqualTo(500);
                 assertThat(config.baseTimeUnit()).isEqualTo(TimeUnit.MILLISECONDS);
                 assertThat(config.includeMeters()).containsExactly("http.*", "jvm.memory.*");
