@@ -77,7 +77,10 @@ public final class DalvaSpool {
          * missing events, a storage failure); the folder stays.
          */
         INCOMPLETE,
-        /** A live process holds the folder: not touched. */
+        /**
+         * A live process holds the folder (or delivered it while this replay waited for
+         * it): not touched.
+         */
         IN_USE,
         /**
          * The server does not hold the run the manifest names: nothing was written.
@@ -285,6 +288,13 @@ public final class DalvaSpool {
                 return untouched(Outcome.UNREADABLE, "its journal cannot be opened (" + e.getMessage() + ")");
             }
             try {
+                // read again under the lock: another replay may have delivered it since
+                manifest = SpoolManifest.read(folder);
+            }
+            catch (IOException | RuntimeException e) {
+                return gone(journal, e);
+            }
+            try {
                 return deliver(manifest, journal);
             }
             finally {
@@ -388,6 +398,23 @@ public final class DalvaSpool {
                     name + ": " + (result.fullyDelivered() ? "done, " + delivered + " event(s) delivered" : delivered
                             + " event(s) delivered; " + detail + (complete ? "" : "; the rest stays in " + folder)));
             return result;
+        }
+
+        /**
+         * The folder lost its manifest between the listing and the lock: another process
+         * delivered it and deleted it (what the open re-created goes too), or someone
+         * took the manifest away (the events stay).
+         */
+        private RunResult gone(Journal journal, Exception e) {
+            String detail = "its manifest is gone (" + e.getMessage() + "): another process replayed it meanwhile";
+            if (journal.lastSeq() == 0 && journal.damaged().isEmpty()) {
+                journal.delete();
+            }
+            else {
+                journal.close();
+            }
+            progress.accept(name + ": skipped, " + detail + "; nothing sent");
+            return new RunResult(folder, name, Outcome.IN_USE, 0, 0, 0, List.of(), 0, List.of(), detail);
         }
 
         /** A result for a folder of which nothing was sent. */

@@ -8,8 +8,10 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lock of one run folder: an exclusive lock on its {@code lock} file, held by the
@@ -37,10 +39,15 @@ public final class FolderLock implements AutoCloseable {
 
     private final FileChannel channel;
 
+    private final Path file;
+
     private final FileLock lock;
 
-    private FolderLock(Path key, FileChannel channel, FileLock lock) {
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private FolderLock(Path key, Path file, FileChannel channel, FileLock lock) {
         this.key = key;
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -55,13 +62,18 @@ public final class FolderLock implements AutoCloseable {
             return null; // this JVM holds it: its lock file must not be opened again
         }
         FileChannel channel = null;
+        Path file = dir.resolve(Journal.LOCK);
         try {
-            channel = FileChannel.open(dir.resolve(Journal.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            Object opened = fileKey(file);
             FileLock lock = channel.tryLock();
-            if (lock != null) {
-                return new FolderLock(key, channel, lock);
+            if (lock != null && opened != null && opened.equals(fileKey(file))) {
+                return new FolderLock(key, file, channel, lock);
             }
-            channel.close(); // another process holds it; this JVM holds no lock on it
+            // another process holds it, or deleted the folder and its lock file between
+            // our open and our lock (the file locked is not the folder's any more): this
+            // JVM holds no lock on it
+            channel.close();
             IN_THIS_JVM.remove(key);
             return null;
         }
@@ -109,9 +121,29 @@ public final class FolderLock implements AutoCloseable {
         }
     }
 
-    /** Releases the lock; the folder is free for this JVM and others. */
+    /** Whether this lock is still held (not closed). */
+    boolean isHeld() {
+        return !released.get();
+    }
+
+    /**
+     * Deletes the lock file, then releases the lock: for a folder being deleted, whose
+     * other files are gone. A process that opened the file before cannot take the folder
+     * with it ({@link #tryAcquire} checks that the file it locked is still the folder's).
+     */
+    void closeDeletingFile() throws IOException {
+        if (isHeld()) {
+            Files.deleteIfExists(file);
+        }
+        close();
+    }
+
+    /** Releases the lock (once); the folder is free for this JVM and others. */
     @Override
     public void close() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
         try {
             lock.release();
             channel.close();
@@ -121,6 +153,20 @@ public final class FolderLock implements AutoCloseable {
         }
         finally {
             IN_THIS_JVM.remove(key); // after the channel's close: no lock is left then
+        }
+    }
+
+    /**
+     * What identifies the file at {@code path} (device and inode on Linux; the path where
+     * the file system has no such key), or {@code null} when there is none.
+     */
+    private static Object fileKey(Path path) {
+        try {
+            Object fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return fileKey != null ? fileKey : path;
+        }
+        catch (IOException e) {
+            return null;
         }
     }
 

@@ -465,6 +465,12 @@ public final class Journal implements AutoCloseable {
      */
     @Override
     public void close() {
+        stop();
+        releaseLock();
+    }
+
+    /** Stops appending, lets the owner seal and record everything; the lock stays. */
+    private void stop() {
         synchronized (appendLock) {
             if (closed) {
                 return;
@@ -480,31 +486,48 @@ public final class Journal implements AutoCloseable {
         for (Reader reader : readers) {
             reader.close();
         }
-        releaseLock();
     }
 
     /**
      * Closes the journal and deletes its folder (everything in it was delivered), except
      * damaged bytes, which stay with the manifest that names their run and the delivered
      * marker (so that a later replay knows the events around them were delivered).
+     *
+     * <p>
+     * The folder stays locked until nothing of it is left but its lock file, which goes
+     * last, still locked: no other process or journal takes the folder while it is being
+     * deleted, and none is left holding the lock of a folder that still has files. A
+     * journal closed before deletes nothing: the folder is no longer its own (another
+     * journal may have taken it since).
      */
     public void delete() {
-        close();
+        stop();
         if (dir == null) {
+            return;
+        }
+        FolderLock lock = folderLock;
+        if (!lock.isHeld()) {
+            log.debug("The spool {} was closed before its delete: it may be another journal's now, not deleted.", dir);
             return;
         }
         try {
             deleteChildren(dir.resolve(EVENTS));
             Files.deleteIfExists(dir.resolve(EVENTS));
-            if (!hasDamage()) {
-                Files.deleteIfExists(dir.resolve(DELIVERED));
-                Files.deleteIfExists(dir.resolve(LOCK));
-                deleteChildren(dir);
-                Files.deleteIfExists(dir);
+            if (hasDamage()) {
+                return;
             }
+            Files.deleteIfExists(dir.resolve(DELIVERED));
+            Files.deleteIfExists(dir.resolve(SpoolManifest.FILE)); // no longer a run
+                                                                   // folder
+            deleteChildren(dir, dir.resolve(LOCK));
+            lock.closeDeletingFile();
+            Files.deleteIfExists(dir);
         }
         catch (IOException e) {
             log.debug("Cannot delete the delivered spool {}.", dir, e);
+        }
+        finally {
+            lock.close();
         }
     }
 
@@ -524,6 +547,11 @@ public final class Journal implements AutoCloseable {
     }
 
     private static void deleteChildren(Path folder) throws IOException {
+        deleteChildren(folder, null);
+    }
+
+    /** Deletes everything in {@code folder} but {@code kept}. */
+    private static void deleteChildren(Path folder, Path kept) throws IOException {
         if (!Files.isDirectory(folder)) {
             return;
         }
@@ -532,6 +560,9 @@ public final class Journal implements AutoCloseable {
             stream.forEach(children::add);
         }
         for (Path child : children) {
+            if (child.equals(kept)) {
+                continue;
+            }
             if (Files.isDirectory(child)) {
                 deleteChildren(child);
             }
