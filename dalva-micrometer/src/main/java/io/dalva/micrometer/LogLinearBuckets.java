@@ -102,6 +102,17 @@ final class LogLinearBuckets {
     }
 
     /**
+     * @return how many powers of two have their counters allocated
+     */
+    int powersOfTwo() {
+        int allocated = 0;
+        for (AtomicLongArray counts : this.octaves.counts) {
+            allocated += (counts != null) ? 1 : 0;
+        }
+        return allocated;
+    }
+
+    /**
      * Takes every value counted since the previous drain and finds the values at the
      * given ranks among them, without allocating.
      * @param ranks 1-based ranks in ascending order

@@ -70,6 +70,22 @@ class StepPercentilesTest {
     }
 
     @Test
+    void countersAreAllocatedOnlyForThePowersOfTwoRecorded() {
+        LogLinearBuckets buckets = new LogLinearBuckets();
+        assertThat(buckets.powersOfTwo()).isZero();
+        // 1 ms to 1 s in nanoseconds: 2^19 to 2^29, eleven powers of two of 64 counters
+        for (int i = 0; i < 100_000; i++) {
+            buckets.record((long) Math.pow(10, 6 + 3 * random.nextDouble()));
+        }
+        buckets.record(1_000_000);
+        buckets.record(1_000_000_000);
+        assertThat(buckets.powersOfTwo()).isEqualTo(11);
+        buckets.record(0);
+        assertThat(buckets.powersOfTwo()).isEqualTo(11);
+        assertThat(buckets.count()).isEqualTo(100_003);
+    }
+
+    @Test
     void stepPercentilesAreTheNearestRankValuesOfTheStep() {
         DalvaTimer timer = timer(PercentileWindow.STEP);
         // one distribution per step: each step's percentiles cover that step alone

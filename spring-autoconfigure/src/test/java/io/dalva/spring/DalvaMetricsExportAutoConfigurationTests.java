@@ -247,6 +247,17 @@ class DalvaMetricsExportAutoConfigurationTests {
     }
 
     @Test
+    void unknownPercentileWindowFailsTheStartNamingTheProperty() {
+        withServer().withUserConfiguration(BaseConfiguration.class)
+            .withPropertyValues("dalva.metrics.export.percentiles=hourly")
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("Failed to bind properties under 'dalva.metrics.export.percentiles'");
+            });
+    }
+
+    @Test
     void nonPositiveShutdownTimeoutFailsTheStartNamingTheProperty() {
         assertStartFailsOn("dalva.shutdown-timeout", "dalva.shutdown-timeout=-1s");
     }
