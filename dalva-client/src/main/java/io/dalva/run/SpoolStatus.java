@@ -156,7 +156,9 @@ public record SpoolStatus(Path folder, String project, String localId, String se
             if (!Files.isDirectory(eventsDir)) {
                 return;
             }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(eventsDir, "*.jsonl")) {
+            // sealed segments, and those a killed process left unsealed (padded with
+            // zeros)
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(eventsDir, "{*.jsonl,.active-*.open}")) {
                 for (Path file : files) {
                     countFile(file);
                 }

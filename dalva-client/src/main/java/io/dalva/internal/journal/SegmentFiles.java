@@ -17,13 +17,21 @@ import java.util.regex.Pattern;
 /**
  * Names and file operations shared by the owner and recovery: sealed segments are
  * {@code <first seq, 20 digits>-<last seq, 20 digits>-<sha256 of the bytes>.jsonl}, as
- * Dalva's SDK names them, so file-name order is seq order for Dalva's readers too.
+ * Dalva's SDK names them, so file-name order is seq order for Dalva's readers too. A
+ * segment not sealed yet (a spare, or the one being written, padded with zeros) is
+ * {@code .active-<n>.open}: not a {@code *.jsonl} file, so Dalva's readers, which take
+ * every line of every {@code *.jsonl} file strictly, never see its padding.
  */
 final class SegmentFiles {
 
     static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})-([0-9a-f]{64})\\.jsonl");
 
     private SegmentFiles() {
+    }
+
+    /** The name of the {@code n}th segment a journal prepares (not sealed yet). */
+    static String openName(long n) {
+        return ".active-" + n + ".open";
     }
 
     static String sealedName(long firstSeq, long lastSeq, String sha256) {

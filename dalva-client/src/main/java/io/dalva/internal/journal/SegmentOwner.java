@@ -181,7 +181,7 @@ final class SegmentOwner implements Runnable {
         try {
             FileChannel channel = null;
             for (int attempt = 0; channel == null; attempt++) {
-                file = journal.directory().resolve(Journal.EVENTS).resolve(".active-" + (++spareIndex) + ".jsonl");
+                file = journal.directory().resolve(Journal.EVENTS).resolve(SegmentFiles.openName(++spareIndex));
                 try {
                     channel = journal.storage()
                         .open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
