@@ -361,6 +361,10 @@ class DeliveryFaultsTest {
                                                                            // delivery
                                                                            // ended
 
+        // The child's last request may still be in the server's delay: its values are
+        // stored, but it joins the request log only when answered. Wait for it, or it
+        // would be logged after the replay's requests, out of the order of storage.
+        assertThat(server.awaitIdle(Duration.ofSeconds(10))).as("the server finished the child's requests").isTrue();
         server.delayResponses(Duration.ZERO);
         List<String> progress = new ArrayList<>();
         DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(20), progress::add);

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -76,6 +77,10 @@ public final class DalvaTestServer implements AutoCloseable {
     private final List<RecordedRequest> requests = new ArrayList<>();
 
     private final AtomicInteger threadCount = new AtomicInteger();
+
+    private final Object idle = new Object();
+
+    private int inProgress; // guarded by idle
 
     private final ExecutorService executor;
 
@@ -293,6 +298,45 @@ public final class DalvaTestServer implements AutoCloseable {
         requests.clear();
     }
 
+    /**
+     * Requests being handled now: received, not answered yet (stored or not, they are not
+     * in {@link #requests()} until answered).
+     */
+    public int requestsInProgress() {
+        synchronized (idle) {
+            return inProgress;
+        }
+    }
+
+    /**
+     * Waits until no request is being handled, at most {@code timeout}: every request
+     * received so far is then answered and in {@link #requests()}. For example after a
+     * client was killed while its request was delayed ({@link #delayResponses}): that
+     * request's data is stored before its delay, but it is in {@link #requests()} only
+     * once answered. A request still on its way (not read by the server yet) is not
+     * waited for.
+     * @return whether the server is idle
+     */
+    public boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (inProgress > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     // ------------------------------------------------------------------ assertion
     // helpers
 
@@ -344,6 +388,21 @@ public final class DalvaTestServer implements AutoCloseable {
     // ------------------------------------------------------------------ HTTP
 
     private void handle(HttpExchange exchange) {
+        synchronized (idle) {
+            inProgress++;
+        }
+        try {
+            answer(exchange);
+        }
+        finally {
+            synchronized (idle) {
+                inProgress--;
+                idle.notifyAll();
+            }
+        }
+    }
+
+    private void answer(HttpExchange exchange) {
         Instant time = Instant.now();
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();

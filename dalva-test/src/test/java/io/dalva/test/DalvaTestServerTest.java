@@ -144,6 +144,27 @@ class DalvaTestServerTest {
         assertThat(server.series(id, "a")).as("handled before the delay").containsEntry(0, 1.0);
     }
 
+    @Test
+    void awaitIdleWaitsForARequestWhoseClientLeftDuringItsDelay() {
+        server.delayResponses(Duration.ofMillis(600));
+        long id = newRunWithoutDelayCheck();
+        int logged = server.requests().size();
+        Http slow = new Http(server.url(), new OkHttpClient.Builder().readTimeout(Duration.ofMillis(100)).build());
+        assertThatThrownBy(() -> slow.post("/api/runs/" + id + "/log", "{\"metrics\":{\"a\":1.0},\"step\":0}"))
+            .hasCauseInstanceOf(java.net.SocketTimeoutException.class);
+
+        assertThat(server.series(id, "a")).as("stored before the delay").containsEntry(0, 1.0);
+        assertThat(server.requestsInProgress()).isEqualTo(1);
+        assertThat(server.requests()).as("logged once answered").hasSize(logged);
+        assertThat(server.awaitIdle(Duration.ZERO)).isFalse();
+
+        assertThat(server.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        assertThat(server.requestsInProgress()).isZero();
+        assertThat(server.requests()).hasSize(logged + 1)
+            .last()
+            .satisfies(request -> assertThat(request.path()).isEqualTo("/api/runs/" + id + "/log"));
+    }
+
     private long newRunWithoutDelayCheck() {
         return newRun("demo", "slow");
     }
