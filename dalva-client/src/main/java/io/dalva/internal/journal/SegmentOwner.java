@@ -28,6 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SegmentOwner implements Runnable {
 
+    /** Spares prepared before anything else: enough for the appender to go on. */
+    private static final int FIRST_SPARES = 2;
+
     private static final Log log = Log.of(SegmentOwner.class);
 
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -132,7 +135,10 @@ final class SegmentOwner implements Runnable {
             storageFailed(fault);
         }
         if (!closing) {
-            prepareSpares();
+            // the appender's next segment or two: mapped memory again, not the heap; the
+            // rest of the spares only after what is on the heap is in a file, since a
+            // killed process loses it there
+            prepareSpares(FIRST_SPARES);
         }
         for (Segment segment : journal.segmentList()) {
             if (segment.retired && !segment.sealed) {
@@ -145,7 +151,7 @@ final class SegmentOwner implements Runnable {
             }
         }
         if (!closing) {
-            prepareSpares();
+            prepareSpares(Integer.MAX_VALUE);
         }
         recordDelivered();
         reportDrops();
@@ -161,13 +167,15 @@ final class SegmentOwner implements Runnable {
 
     /** Before the thread starts (on the thread opening the journal): two spares. */
     void prepareFirstSpares() {
-        for (int i = 0; i < 2 && journal.wantsSpare() && prepareSpare(); i++) {
+        for (int i = 0; i < FIRST_SPARES && journal.wantsSpare() && prepareSpare(); i++) {
             // mapped ahead of the first append
         }
     }
 
-    private void prepareSpares() {
-        while (journal.wantsSpare() && !journal.isClosed() && (failing == null || System.nanoTime() - retryAt >= 0)) {
+    /** Up to {@code most} spares, as many as the journal wants. */
+    private void prepareSpares(int most) {
+        for (int i = 0; i < most && journal.wantsSpare() && !journal.isClosed()
+                && (failing == null || System.nanoTime() - retryAt >= 0); i++) {
             if (!prepareSpare()) {
                 return;
             }
