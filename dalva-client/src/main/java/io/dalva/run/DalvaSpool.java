@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -57,6 +58,9 @@ public final class DalvaSpool {
      * {@code dalva.spool.directory}.
      */
     public static final Path DEFAULT_DIRECTORY = DeliveryOptions.DEFAULT_SPOOL_DIRECTORY;
+
+    /** How long the replay waits for the sender between two checks. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private DalvaSpool() {
     }
@@ -352,12 +356,29 @@ public final class DalvaSpool {
                     init -> DalvaRun.openRun(client, init))
                 .start();
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!sender.awaitDelivered(last, Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()))) {
+            // acknowledgements stop before missing events: past them, what the sender
+            // reports done counts
+            long acknowledgeable = Math.min(last,
+                    journal.missing()
+                        .stream()
+                        .mapToLong(MissingRange::firstSeq)
+                        .map(seq -> seq - 1)
+                        .min()
+                        .orElse(last));
+            long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (!sender.awaitDelivered(acknowledgeable, Math.min(WAIT_SLICE_NANOS, deadline - System.nanoTime()))
+                    || journal.doneSeq() < last) {
                 if (System.nanoTime() >= deadline || sender.halted() != null) {
                     break;
                 }
-                progress.accept(name + ": " + held(journal, start, journal.deliveredSeq()) + " of " + toDeliver
-                        + " event(s) delivered");
+                if (journal.doneSeq() < last && journal.deliveredSeq() >= acknowledgeable) {
+                    LockSupport.parkNanos(WAIT_SLICE_NANOS);
+                }
+                if (System.nanoTime() - nextReport >= 0) {
+                    progress.accept(name + ": " + held(journal, start, journal.doneSeq()) + " of " + toDeliver
+                            + " event(s) delivered");
+                    nextReport += TimeUnit.SECONDS.toNanos(1);
+                }
             }
             sender.stop(TimeUnit.SECONDS.toNanos(1));
             DalvaDeliveryException rejected = sender.takeFailures();
@@ -365,17 +386,16 @@ public final class DalvaSpool {
             if (sender.manifest().serverRunId() != null) {
                 name = sender.manifest().serverRunId();
             }
-            long delivered = held(journal, start, journal.deliveredSeq());
-            long left = held(journal, journal.deliveredSeq(), last);
+            long done = journal.doneSeq();
+            long delivered = held(journal, start, done);
+            long left = held(journal, done, last);
             long damaged = damagedEvents(journal);
             long missing = missingEvents(journal);
-            boolean complete = journal.deliveredSeq() >= last && journal.storageProblem() == null;
+            boolean complete = done >= last && journal.storageProblem() == null;
             String detail = null;
             if (!complete && left > 0) {
                 detail = left + " event(s) not delivered ("
-                        + (sender.halted() != null ? sender.halted() : missing > 0
-                                ? "acknowledgements stop before the missing events" : "server unreachable or too slow")
-                        + ")";
+                        + (sender.halted() != null ? sender.halted() : "server unreachable or too slow") + ")";
             }
             else if (journal.storageProblem() != null) {
                 detail = "the spool's storage fails (" + journal.storageProblem() + "): nothing deleted";

@@ -245,6 +245,55 @@ class SpoolReplayTest {
     }
 
     @Test
+    void aLostSegmentIsReportedMissingAndEverythingAfterItIsDeliveredAndCounted() throws IOException {
+        DalvaRun run = DalvaRun.builder()
+            .project("alpha")
+            .name("lost")
+            .serverUrl(server.url())
+            .spoolDirectory(spool)
+            .spoolSegmentSize(4096)
+            .connectTimeout(Duration.ofMillis(200))
+            .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(50))
+            .shutdownTimeout(Duration.ofMillis(200))
+            .start();
+        assertThat(run.flush(Duration.ofSeconds(5))).isTrue();
+        server.stop();
+        int steps = 100;
+        for (int step = 0; step < steps; step++) {
+            run.log(Map.of("loss", step / 10.0), step);
+        }
+        run.close();
+        server.restart();
+        Path lost = files(run.spoolDirectory().resolve("events")).get(1);
+        String[] range = lost.getFileName().toString().split("-");
+        long first = Long.parseLong(range[0]);
+        long last = Long.parseLong(range[1]);
+        Files.delete(lost);
+
+        // a timeout far beyond what delivery takes: the replay must not wait it out
+        DalvaSpool.Result result = DalvaSpool.replay(spool, null, Duration.ofSeconds(60), progress::add);
+
+        long missing = last - first + 1;
+        assertThat(result.allDelivered()).isFalse();
+        assertThat(result.results()).singleElement().satisfies(one -> {
+            assertThat(one.outcome()).as(progress.toString()).isEqualTo(DalvaSpool.Outcome.DAMAGED);
+            assertThat(one.missing()).isEqualTo(missing);
+            // every step but the lost ones, and the finish; run_created was delivered
+            assertThat(one.delivered()).isEqualTo(steps + 1 - missing);
+            assertThat(one.left()).isZero();
+            assertThat(one.damaged()).isZero();
+        });
+        // seq 2 is step 0
+        List<Integer> expected = IntStream.range(0, steps)
+            .filter(step -> step + 2 < first || step + 2 > last)
+            .boxed()
+            .toList();
+        assertThat(server.series(run.id(), "loss").keySet()).containsExactlyElementsOf(expected);
+        assertThat(server.storedValueCount(run.id())).isEqualTo(expected.size());
+        assertThat(server.run(run.id()).orElseThrow().state()).isEqualTo("completed");
+    }
+
+    @Test
     void aReplayOnAFullDiskReportsItDeletesNothingAndIsNotCountedAsDelivered() throws IOException {
         DalvaRun run = spooledRun();
         server.restart();

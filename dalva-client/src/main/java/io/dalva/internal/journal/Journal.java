@@ -127,6 +127,8 @@ public final class Journal implements AutoCloseable {
 
     private volatile long deliveredSeq; // written by the sender
 
+    private volatile long doneSeq; // written by the sender
+
     private volatile String mappedFault;
 
     private volatile String storageProblem;
@@ -225,6 +227,15 @@ public final class Journal implements AutoCloseable {
 
     public long deliveredSeq() {
         return deliveredSeq;
+    }
+
+    /**
+     * The highest seq the sender reported done, past a missing range too (where
+     * {@link #deliveredSeq()} stops): everything the journal holds up to it was
+     * delivered.
+     */
+    public long doneSeq() {
+        return Math.max(doneSeq, deliveredSeq);
     }
 
     public long lastSeq() {
@@ -428,6 +439,9 @@ public final class Journal implements AutoCloseable {
      * the owner records it and deletes what it covers.
      */
     public void acknowledge(long seq) {
+        if (seq > doneSeq) {
+            doneSeq = seq;
+        }
         long bounded = Math.min(seq, firstGap - 1);
         if (bounded <= deliveredSeq) {
             return;
