@@ -88,6 +88,12 @@ public final class DalvaClient implements AutoCloseable {
 
     private volatile boolean closed;
 
+    /** The last client derived for a longer request, with its extra seconds. */
+    private volatile SlowCalls slowCalls;
+
+    private record SlowCalls(long extraSeconds, OkHttpClient http) {
+    }
+
     private DalvaClient(Builder builder) {
         this.baseUrl = parseServerUrl(resolveServerUrl(builder.serverUrl, System::getenv));
         this.headers = Map.copyOf(builder.headers);
@@ -172,6 +178,38 @@ public final class DalvaClient implements AutoCloseable {
     public void logBatch(long runDbId, List<LogEntry> entries) {
         Objects.requireNonNull(entries, "entries");
         post(url(run(runDbId) + "/log/batch"), bodies.logBatch(List.copyOf(entries)), node -> null);
+    }
+
+    /**
+     * Sends a {@code /log/batch} body already encoded
+     * ({@code {"entries":[{"metrics":{…},"step":N},…]}}, UTF-8, not checked here) that
+     * the server is expected to store in {@code expected}: the request's read and call
+     * timeouts are the client's own plus three times {@code expected}, so that a big
+     * batch on a slow server is not given up while the server is still writing it.
+     */
+    public void logBatch(long runDbId, byte[] body, int length, Duration expected) {
+        Objects.requireNonNull(body, "body");
+        long extraSeconds = (long) Math.ceil(Objects.requireNonNull(expected, "expected").toMillis() * 3 / 1000.0);
+        call("POST", url(run(runDbId) + "/log/batch"), RequestBody.create(body, JSON, 0, length), node -> null,
+                slowClient(extraSeconds));
+    }
+
+    private OkHttpClient slowClient(long extraSeconds) {
+        if (extraSeconds <= 0) {
+            return http;
+        }
+        SlowCalls cached = slowCalls;
+        if (cached == null || cached.extraSeconds() != extraSeconds) {
+            long extra = TimeUnit.SECONDS.toMillis(extraSeconds);
+            OkHttpClient.Builder builder = http.newBuilder()
+                .readTimeout(http.readTimeoutMillis() + extra, TimeUnit.MILLISECONDS);
+            if (http.callTimeoutMillis() > 0) {
+                builder.callTimeout(http.callTimeoutMillis() + extra, TimeUnit.MILLISECONDS);
+            }
+            cached = new SlowCalls(extraSeconds, builder.build());
+            slowCalls = cached;
+        }
+        return cached.http();
     }
 
     /** Marks the run completed. Idempotent. */
@@ -322,12 +360,16 @@ public final class DalvaClient implements AutoCloseable {
     }
 
     private <T> T call(String method, HttpUrl url, byte[] body, Function<JsonNode, T> reader) {
+        return call(method, url, body == null ? null : RequestBody.create(body, JSON), reader, http);
+    }
+
+    private <T> T call(String method, HttpUrl url, RequestBody body, Function<JsonNode, T> reader, OkHttpClient http) {
         if (closed) {
             throw new IllegalStateException("this DalvaClient is closed");
         }
         String call = method + " " + url.encodedPath();
         Request.Builder request = new Request.Builder().url(url)
-            .method(method, body == null ? null : RequestBody.create(body, JSON))
+            .method(method, body)
             .header("Accept", "application/json");
         headers.forEach(request::header);
         String text;

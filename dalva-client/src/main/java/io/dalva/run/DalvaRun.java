@@ -159,6 +159,20 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
+     * Logs the values of a {@link MetricsBuffer} at {@code step} (0..2^31-1): the bytes
+     * it holds go to the journal and on to the server as they are. An empty buffer sends
+     * nothing. Returns at once; the buffer can be cleared and reused when it returns.
+     */
+    public void log(MetricsBuffer metrics, int step) {
+        Values.checkStep(step);
+        if (metrics.isEmpty()) {
+            return;
+        }
+        checkOpen();
+        delivery.logEncoded(metrics.array(), metrics.payload(step), metrics.values());
+    }
+
+    /**
      * Adds config keys, delivered like metrics. A key the run holds already with the same
      * value is skipped; with another value it is reported as a {@link DeliveryFailure}.
      */
@@ -233,7 +247,8 @@ public final class DalvaRun implements AutoCloseable {
      * delivery and the last failure. Reads local state only; never blocks on the server.
      */
     public DeliveryStatus deliveryStatus() {
-        return new DeliveryStatus(delivery.undeliveredEvents(), delivery.droppedEvents(), delivery.lastSuccess(),
+        return new DeliveryStatus(delivery.undeliveredEvents(), delivery.undeliveredValues(),
+                delivery.oldestUndeliveredWait(), delivery.droppedEvents(), delivery.lastSuccess(),
                 delivery.lastError());
     }
 
@@ -368,6 +383,8 @@ public final class DalvaRun implements AutoCloseable {
 
         private int maxBatchValues = Defaults.MAX_BATCH_VALUES;
 
+        private Duration targetRequestTime = Defaults.TARGET_REQUEST_TIME;
+
         private Backoff backoff = new Backoff(Defaults.RETRY_INITIAL, Defaults.RETRY_MAX);
 
         private Duration syncInterval = Defaults.SYNC_INTERVAL;
@@ -375,6 +392,8 @@ public final class DalvaRun implements AutoCloseable {
         private Duration shutdownTimeout = Defaults.SHUTDOWN_TIMEOUT;
 
         private boolean synchronous;
+
+        private boolean createInBackground;
 
         private Builder() {
         }
@@ -489,11 +508,23 @@ public final class DalvaRun implements AutoCloseable {
         }
 
         /**
-         * The most metric values in one request (default 500; the server stores ~250
-         * values a second).
+         * The most metric values in one request (default 500; a larger event is sent in
+         * parts). Below it, requests are sized by {@link #targetRequestTime(Duration)}.
          */
         public Builder maxBatchValues(int values) {
             this.maxBatchValues = values;
+            return this;
+        }
+
+        /**
+         * How long one metrics request should keep the server busy (default 1.5 s): the
+         * sender measures the server's time per value and sizes requests to it. A
+         * request's timeouts are the client's plus three times its expected time, and a
+         * request that timed out is not sent again while the server may still be writing
+         * it (the sender checks whether it was stored first).
+         */
+        public Builder targetRequestTime(Duration time) {
+            this.targetRequestTime = time;
             return this;
         }
 
@@ -521,6 +552,19 @@ public final class DalvaRun implements AutoCloseable {
          */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether {@link #start()} returns without contacting the server (default
+         * {@code false}): the run's sender creates, resumes or forks it when the server
+         * answers, and its ids are unknown until then. What the server refuses then (an
+         * unknown run to resume or fork) is logged, and the data stays in the spool. For
+         * callers that must never wait, such as a metrics registry. Excludes
+         * {@link #synchronous(boolean)}.
+         */
+        public Builder createInBackground(boolean background) {
+            this.createInBackground = background;
             return this;
         }
 
@@ -556,12 +600,15 @@ public final class DalvaRun implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "a run is either resumed (resumeFrom) or forked (forkFrom), not both");
             }
+            if (synchronous && createInBackground) {
+                throw new IllegalArgumentException("a synchronous run cannot be created in the background");
+            }
             if (client != null && clientOptionsSet) {
                 throw new IllegalArgumentException(
                         "client(...) excludes serverUrl, timeouts and headers: configure them on that client");
             }
             DeliveryOptions options = new DeliveryOptions(spoolDirectory, spoolSegmentSize, maxSpoolSize,
-                    maxBatchValues, backoff, syncInterval, shutdownTimeout);
+                    maxBatchValues, targetRequestTime, backoff, syncInterval, shutdownTimeout);
             RunInit init = RunInit.builder(project)
                 .name(name)
                 .config(Values.flattenConfig(config))
@@ -571,7 +618,7 @@ public final class DalvaRun implements AutoCloseable {
             boolean ownsClient = client == null;
             DalvaClient runClient = ownsClient ? clientBuilder.build() : client;
             try {
-                RunHandle handle = RunOpening.atStart(runClient, init, synchronous);
+                RunHandle handle = createInBackground ? null : RunOpening.atStart(runClient, init, synchronous);
                 RunDelivery delivery = RunDelivery.start(runClient, options, synchronous, init, handle,
                         deferred -> RunOpening.deferred(runClient, deferred));
                 return new DalvaRun(runClient, ownsClient, delivery, project, shutdownTimeout);

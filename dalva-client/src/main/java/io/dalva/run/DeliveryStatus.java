@@ -1,5 +1,6 @@
 package io.dalva.run;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -8,12 +9,16 @@ import java.util.Optional;
  * in the spool, when an event was last delivered and why delivery last failed.
  *
  * @param undeliveredEvents journal events recorded but not delivered yet
+ * @param undeliveredValues metric values logged by this process but not delivered yet
+ * @param oldestUndeliveredWait how long the oldest of those values has waited (zero when
+ * none waits)
  * @param droppedEvents events dropped because the spool was full
  * @param lastSuccess when an event was last delivered, or {@code null} before the first
  * @param lastError why delivery last failed (retried or rejected), or {@code null} when
  * it never failed
  */
-public record DeliveryStatus(long undeliveredEvents, long droppedEvents, Instant lastSuccess, String lastError) {
+public record DeliveryStatus(long undeliveredEvents, long undeliveredValues, Duration oldestUndeliveredWait,
+        long droppedEvents, Instant lastSuccess, String lastError) {
 
     /** When an event was last delivered; empty before the first. */
     public Optional<Instant> lastSuccessTime() {

@@ -1,6 +1,7 @@
 package io.dalva.micrometer;
 
 import io.dalva.internal.logging.Log;
+import io.dalva.run.MetricsBuffer;
 import io.micrometer.core.instrument.Meter;
 
 import java.util.HashMap;
@@ -18,13 +19,16 @@ final class MeterFolders {
     private static final Log logger = Log.of(MeterFolders.class);
 
     /** Marks a meter that is not published. */
-    private static final Folder NONE = new Folder("");
+    private static final Folder NONE = new Folder(null);
 
     private final Map<Meter.Id, Folder> folders = new ConcurrentHashMap<>();
 
     private final Map<String, Meter.Id> owners = new ConcurrentHashMap<>();
 
     private final Function<Meter.Id, String> folderOf;
+
+    /** Field keys; used under the registry's step lock only. */
+    private final Map<String, MetricsBuffer.Key> fields = new HashMap<>();
 
     /**
      * @param folderOf the folder a meter would have (see {@link MetricPaths})
@@ -58,23 +62,33 @@ final class MeterFolders {
     }
 
     /**
-     * One meter's folder and the paths of its fields, built once. Used under the
-     * registry's step lock only.
+     * One meter's folder, encoded once; its fields' names are shared by every meter. Used
+     * under the registry's step lock only.
      */
     static final class Folder {
 
         private final String name;
 
-        private final Map<String, String> paths = new HashMap<>();
+        private final MetricsBuffer.Key key;
 
         private Folder(String name) {
             this.name = name;
+            this.key = name == null ? null : MetricsBuffer.key(name);
+        }
+
+        MetricsBuffer.Key key() {
+            return key;
         }
 
         String path(String field) {
-            return paths.computeIfAbsent(field, f -> MetricPaths.path(name, f));
+            return MetricPaths.path(name, field);
         }
 
+    }
+
+    /** The encoded name of a field (count, sum, p99...), built once. */
+    MetricsBuffer.Key field(String name) {
+        return fields.computeIfAbsent(name, MetricsBuffer::key);
     }
 
 }

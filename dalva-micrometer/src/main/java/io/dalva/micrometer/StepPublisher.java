@@ -3,10 +3,9 @@ package io.dalva.micrometer;
 import io.dalva.internal.logging.Log;
 import io.dalva.internal.logging.WarnThenDebug;
 import io.dalva.run.DalvaRun;
+import io.dalva.run.MetricsBuffer;
 import io.micrometer.core.instrument.Meter;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -29,11 +28,9 @@ final class StepPublisher {
 
     private final Supplier<Iterable<Meter>> meters;
 
-    private final MeterFolders folders;
+    private final StepSnapshot snapshot;
 
-    private final MeterFields fields;
-
-    private final SkippedValues skipped;
+    private final DeliveryLag lag;
 
     // guarded by lock
     private final StepNumbers numbers = new StepNumbers();
@@ -47,9 +44,8 @@ final class StepPublisher {
         this.config = config;
         this.run = run;
         this.meters = meters;
-        this.folders = folders;
-        this.fields = new MeterFields(config.baseTimeUnit());
-        this.skipped = skipped;
+        this.snapshot = new StepSnapshot(folders, new MeterFields(config.baseTimeUnit()), skipped);
+        this.lag = new DeliveryLag(config.step());
     }
 
     /** Opens the run now if it can (the first step tries again otherwise). */
@@ -80,7 +76,7 @@ final class StepPublisher {
             if (numbers.exhausted()) {
                 return;
             }
-            DalvaRun target = run.open(numbers);
+            DalvaRun target = finalStep ? run.openWithin(numbers, config.shutdownTimeout()) : run.open(numbers);
             if (target == null) {
                 // nothing is taken: the activity stays for the next step
                 if (finalStep) {
@@ -96,7 +92,7 @@ final class StepPublisher {
                 return;
             }
             int step = requested == null ? numbers.next() : requested;
-            StepSnapshot snapshot = StepSnapshot.take(meters.get(), folders, fields, skipped);
+            snapshot.take(meters.get());
             if (finalStep && config.stepMode() == StepMode.MANUAL && publishedSteps > 0 && !snapshot.activity()) {
                 logger.debug("No activity since the last manual step: no final step.");
                 return;
@@ -107,7 +103,7 @@ final class StepPublisher {
             }
             numbers.use(step);
             publishedSteps++;
-            send(target, snapshot, step);
+            send(target, step);
             failures.reset();
         }
         catch (Throwable e) {
@@ -118,31 +114,17 @@ final class StepPublisher {
         }
     }
 
-    private void send(DalvaRun target, StepSnapshot snapshot, int step) {
-        Map<String, Double> values = snapshot.values();
+    private void send(DalvaRun target, int step) {
+        MetricsBuffer values = snapshot.values();
         if (publishedSteps == 1) {
-            logger.info("Step {} carries {} paths from {} meters to {}.", step, values.size(), snapshot.meters(),
+            logger.info("Step {} carries {} values from {} meters to {}.", step, values.values(), snapshot.meters(),
                     RegistryRun.describe(target));
         }
         else {
-            logger.debug("Step {} carries {} paths from {} meters.", step, values.size(), snapshot.meters());
+            logger.debug("Step {} carries {} values from {} meters.", step, values.values(), snapshot.meters());
         }
-        int batchSize = config.batchSize();
-        if (values.size() <= batchSize) {
-            target.log(values, step);
-            return;
-        }
-        Map<String, Double> chunk = new LinkedHashMap<>();
-        for (Map.Entry<String, Double> value : values.entrySet()) {
-            chunk.put(value.getKey(), value.getValue());
-            if (chunk.size() == batchSize) {
-                target.log(chunk, step);
-                chunk = new LinkedHashMap<>();
-            }
-        }
-        if (!chunk.isEmpty()) {
-            target.log(chunk, step);
-        }
+        target.log(values, step);
+        lag.check(target, step, values.values());
     }
 
 }

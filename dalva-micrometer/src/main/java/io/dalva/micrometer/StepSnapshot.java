@@ -1,53 +1,63 @@
 package io.dalva.micrometer;
 
+import io.dalva.run.MetricsBuffer;
 import io.micrometer.core.instrument.Meter;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
- * The values of one step, path by path, and what was seen while taking it. Taking it
- * takes every meter's step, so it happens under the registry's step lock.
+ * Takes one step of every meter into a {@link MetricsBuffer}: each meter's fields grouped
+ * under its folder ({@code {"name/series":{"count":3.0,"sum":0.12}}}), encoded once.
+ * Taking it takes every meter's step, so it happens under the registry's step lock.
  */
 final class StepSnapshot {
 
-    private final Map<String, Double> values = new LinkedHashMap<>();
+    private final MetricsBuffer buffer = new MetricsBuffer();
+
+    private final MeterFolders folders;
+
+    private final MeterFields fields;
+
+    private final SkippedValues skipped;
 
     private int meters;
 
     private boolean activity;
 
-    private StepSnapshot() {
+    StepSnapshot(MeterFolders folders, MeterFields fields, SkippedValues skipped) {
+        this.folders = folders;
+        this.fields = fields;
+        this.skipped = skipped;
     }
 
-    static StepSnapshot take(Iterable<Meter> meters, MeterFolders folders, MeterFields fields, SkippedValues skipped) {
-        StepSnapshot snapshot = new StepSnapshot();
+    /** Takes the step of {@code meters}, replacing the previous one. */
+    void take(Iterable<Meter> meters) {
+        buffer.clear();
+        this.meters = 0;
+        this.activity = false;
         for (Meter meter : meters) {
             Meter.Id id = meter.getId();
             MeterFolders.Folder folder = folders.folder(id);
             if (folder == null) {
                 continue;
             }
-            snapshot.meters++;
-            boolean active = fields.write(meter, (field, value) -> {
-                String path = folder.path(field);
+            this.meters++;
+            buffer.group(folder.key());
+            activity |= fields.write(meter, (field, value) -> {
                 if (Double.isFinite(value)) {
-                    snapshot.values.put(path, value);
+                    buffer.value(folders.field(field), value);
                 }
                 else {
-                    skipped.skip(id, path, value);
+                    skipped.skip(id, folder.path(field), value);
                 }
             });
-            snapshot.activity |= active;
         }
-        return snapshot;
+        buffer.endGroup();
     }
 
     /**
-     * @return every finite value by path, in meter order
+     * @return every finite value of the step, encoded
      */
-    Map<String, Double> values() {
-        return values;
+    MetricsBuffer values() {
+        return buffer;
     }
 
     /**

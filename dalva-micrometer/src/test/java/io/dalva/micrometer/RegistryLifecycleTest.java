@@ -37,21 +37,21 @@ class RegistryLifecycleTest extends RegistryTestSupport {
         // published anyway
         counter.increment(1);
         clock.add(Duration.ofSeconds(3));
-        long run = registry.run().id();
+        long run = delivered(registry);
         registry.close();
         registry.close();
         registry.publish();
 
         assertThat(series(run, "requests/count")).containsExactly(entry(0, 2.0), entry(1, 5.0), entry(2, 1.0));
         assertThat(server.run(run)).map(StoredRun::state).contains("completed");
-        assertThat(logRequests(run)).hasSize(3);
+        assertThat(requestsWithStatus(run, 409)).isEmpty();
     }
 
     @Test
     void timedModePublishesOnItsOwnDaemonThreadWhichCloseStops() throws Exception {
         DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.step", "50ms"));
         Counter counter = registry.counter("ticks");
-        long run = registry.run().id();
+        long run = delivered(registry);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int increments = 0;
         while (server.series(run, "ticks/count").size() < 3 && System.nanoTime() < deadline) {
@@ -79,7 +79,7 @@ class RegistryLifecycleTest extends RegistryTestSupport {
         // data
         DalvaMeterRegistry registry = registry(StepMode.TIMED, Map.of("dalva.metrics.export.step", "50ms"));
         Counter counter = registry.counter("ticks");
-        long run = registry.run().id();
+        long run = delivered(registry);
         server.delayResponses(Duration.ofMillis(300));
         try {
             int increments = 0;
@@ -113,7 +113,7 @@ class RegistryLifecycleTest extends RegistryTestSupport {
         counter.increment();
         registry.step();
         counter.increment(4);
-        long run = registry.run().id();
+        long run = delivered(registry);
         registry.close();
 
         assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0), entry(1, 4.0));
@@ -124,7 +124,7 @@ class RegistryLifecycleTest extends RegistryTestSupport {
     void failMarksTheRunFailedAfterTheFinalStep() {
         DalvaMeterRegistry registry = registry(StepMode.TIMED);
         registry.counter("c").increment();
-        long run = registry.run().id();
+        long run = delivered(registry);
         registry.fail(new IllegalStateException("boom"));
 
         assertThat(series(run, "c/count")).containsExactly(entry(0, 1.0));
@@ -135,12 +135,13 @@ class RegistryLifecycleTest extends RegistryTestSupport {
     void publishingNeverThrowsIntoTheApplication() {
         DalvaMeterRegistry registry = registry(StepMode.MANUAL);
         Counter counter = registry.counter("c");
-        long run = registry.run().id();
+        long run = delivered(registry);
         server.failNext(1, 500, ".*/log.*");
         counter.increment();
         assertThatCode(registry::step).doesNotThrowAnyException();
         counter.increment(2);
         registry.step();
+        delivered(registry);
 
         // the failed step keeps its number (Dalva steps never repeat); delivery retries
         // it, and the next one lands
@@ -148,23 +149,27 @@ class RegistryLifecycleTest extends RegistryTestSupport {
     }
 
     @Test
-    void aServerThatIsDownAtStartDelaysTheRunWithoutLosingCounts() {
+    void aServerThatIsDownAtStartGetsEveryStepFromTheSpoolWhenItComesUp() {
         DalvaTestServer late = DalvaTestServer.start();
         late.stop();
         try {
             DalvaMeterRegistry registry = registry(DalvaMeterRegistry
                 .builder(config(StepMode.MANUAL, Map.of("dalva.serverUrl", late.url(), "dalva.connectTimeout", "1s")))
                 .clock(clock));
-            assertThat(registry.run()).isNull();
+            // the run starts at once; the server creates it when it answers
+            assertThat(registry.run()).isNotNull();
+            assertThat(registry.run().runId()).isNull();
             Counter counter = registry.counter("c");
             counter.increment(2);
             assertThatCode(registry::step).doesNotThrowAnyException();
+            assertThat(registry.run().deliveryStatus().undeliveredValues()).isEqualTo(2);
             late.restart();
             counter.increment(3);
             registry.step();
 
-            long run = registry.run().id();
-            assertThat(late.series(run, "c/count")).containsExactly(entry(0, 5.0));
+            long run = delivered(registry);
+            assertThat(late.series(run, "c/count")).containsExactly(entry(0, 2.0), entry(1, 3.0));
+            assertThat(late.series(run, "c/total")).containsExactly(entry(0, 2.0), entry(1, 5.0));
         }
         finally {
             late.close();
@@ -177,7 +182,7 @@ class RegistryLifecycleTest extends RegistryTestSupport {
                 Map.of("dalva.headers", "X-Proxy-Token=abc,X-Team=ml", "dalva.callTimeout", "20s"));
         registry.counter("requests").increment();
         registry.step();
-        long run = registry.run().id();
+        long run = delivered(registry);
 
         assertThat(logRequests(run)).isNotEmpty().allSatisfy(request -> {
             assertThat(request.header("X-Proxy-Token")).isEqualTo("abc");

@@ -23,7 +23,7 @@ class RegistryPathsTest extends RegistryTestSupport {
         registry.counter("http.requests", "uri", "/api/users", "city", "São Paulo ☀").increment(2);
         registry.counter("http.requests", "uri", "%2Fapi?q=1#top\\x", "city", "São Paulo ☀").increment(3);
         registry.step();
-        long run = registry.run().id();
+        long run = delivered(registry);
 
         assertThat(series(run, "http.requests/city=São Paulo ☀,uri=∕api∕users∕{id}/count"))
             .containsExactly(entry(0, 1.0));
@@ -45,7 +45,7 @@ class RegistryPathsTest extends RegistryTestSupport {
         registry.counter("http.requests", "uri", "/api").increment(1);
         registry.counter("http.requests", "uri", "∕api").increment(2);
         registry.step();
-        long run = registry.run().id();
+        long run = delivered(registry);
 
         assertThat(server.paths(run)).containsExactlyInAnyOrder("http.requests/uri=∕api/count",
                 "http.requests/uri=∕api/total");
@@ -62,7 +62,7 @@ class RegistryPathsTest extends RegistryTestSupport {
         registry.config().commonTags("app", "trainer").namingConvention(NamingConvention.snakeCase);
         registry.counter("train.samples", "split", "val").increment();
         registry.step();
-        long run = registry.run().id();
+        long run = delivered(registry);
 
         assertThat(server.paths(run)).containsExactlyInAnyOrder("train_samples/app=trainer,split=val/count",
                 "train_samples/app=trainer,split=val/total");
@@ -78,7 +78,7 @@ class RegistryPathsTest extends RegistryTestSupport {
         registry.counter("a.b").increment(1);
         registry.counter("a_b").increment(2);
         registry.step();
-        long run = registry.run().id();
+        long run = delivered(registry);
 
         assertThat(server.paths(run)).containsExactlyInAnyOrder("a_b/count", "a_b/total");
         // one of the two owns the path, the same one at every step
@@ -98,7 +98,7 @@ class RegistryPathsTest extends RegistryTestSupport {
         Gauge.builder("jvm.memory.used", () -> 1.0).register(registry);
         Gauge.builder("jvm.threads.live", () -> 1.0).register(registry);
         registry.step();
-        long run = registry.run().id();
+        long run = delivered(registry);
 
         assertThat(server.paths(run)).containsExactlyInAnyOrder("train.samples/count", "train.samples/total",
                 "jvm.memory.used/value");

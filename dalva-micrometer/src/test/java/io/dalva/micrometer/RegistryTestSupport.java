@@ -7,6 +7,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dalva.run.DalvaRun;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,11 +23,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * What the registry tests share: one {@link DalvaTestServer} per test class, registries
  * on a {@link MockClock} closed after each test, and readers of what the server stored.
  */
 abstract class RegistryTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static DalvaTestServer server;
 
@@ -73,6 +85,57 @@ abstract class RegistryTestSupport {
             .stream()
             .filter(t -> t.getName().startsWith("dalva-metrics-publisher") && t.isAlive())
             .collect(Collectors.toList());
+    }
+
+    /**
+     * Waits until everything the registry logged is stored (steps return before that),
+     * and returns its run's database id.
+     */
+    static long delivered(DalvaMeterRegistry registry) {
+        DalvaRun run = registry.run();
+        assertThat(run).as("the registry's run").isNotNull();
+        assertThat(run.flush(Duration.ofSeconds(30))).as("everything delivered").isTrue();
+        return run.id();
+    }
+
+    /** Waits until the registry's run is open (a resumed run opens in the background). */
+    static DalvaRun awaitOpen(DalvaMeterRegistry registry) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (registry.run() == null && System.nanoTime() < deadline) {
+            registry.step(); // opens the run when it can, publishes nothing until then
+            Thread.onSpinWait();
+        }
+        assertThat(registry.run()).as("the registry's run").isNotNull();
+        return registry.run();
+    }
+
+    /** The metric values in a log or batch request body. */
+    static int valuesIn(String body) {
+        try {
+            JsonNode json = JSON.readTree(body);
+            int values = leaves(json.path("metrics"));
+            for (JsonNode entry : json.path("entries")) {
+                values += leaves(entry.path("metrics"));
+            }
+            return values;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int leaves(JsonNode node) {
+        if (node.isMissingNode()) {
+            return 0;
+        }
+        if (!node.isObject()) {
+            return 1;
+        }
+        int count = 0;
+        for (JsonNode child : node) {
+            count += leaves(child);
+        }
+        return count;
     }
 
     static SortedMap<Integer, Object> series(long run, String path) {

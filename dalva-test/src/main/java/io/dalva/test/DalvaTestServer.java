@@ -260,10 +260,12 @@ public final class DalvaTestServer implements AutoCloseable {
     }
 
     /**
-     * Makes every write to a run take {@code latency} per metric value it stores, holding
-     * the run meanwhile like the real server's transaction does (measured: about 4 to 6
-     * ms per value), so that load and overlap behave as they would against Dalva.
-     * {@link Duration#ZERO} resets.
+     * Makes every write to a run take {@code latency} per metric or config value it
+     * carries, holding the run meanwhile like the real server's transaction does
+     * (measured: about 4 to 13 ms per value): the values become visible when the write
+     * ends, a write that arrives meanwhile gets a 500, and a write whose client gave up
+     * (timed out, disconnected) still completes, so that load, overlap and resends behave
+     * as they would against Dalva. {@link Duration#ZERO} resets.
      */
     public void writeLatencyPerValue(Duration latency) {
         if (latency.isNegative()) {

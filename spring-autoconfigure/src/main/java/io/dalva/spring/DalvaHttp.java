@@ -12,7 +12,7 @@ import okhttp3.OkHttpClient;
 
 /**
  * The application's HTTP connection to the Dalva server: a {@link DalvaClient} over an
- * OkHttp client of our own, so that its requests feed the {@link DeliveryStatus} and so
+ * OkHttp client of our own, so that its requests feed the {@link ServerAnswers} and so
  * that {@link #close()} can release everything OkHttp holds for it: requests still in
  * flight are cancelled (a hanging server cannot hold a thread past the shutdown), pooled
  * connections are closed and the dispatcher's executor is shut down. (OkHttp's shared
@@ -25,7 +25,7 @@ final class DalvaHttp implements AutoCloseable {
 
     private final DalvaClient client;
 
-    private final DeliveryStatus status = new DeliveryStatus();
+    private final ServerAnswers status = new ServerAnswers();
 
     DalvaHttp(DalvaProperties properties, String serverUrl) {
         this.http = new OkHttpClient.Builder().addInterceptor(this.status)
@@ -45,7 +45,7 @@ final class DalvaHttp implements AutoCloseable {
         return this.client;
     }
 
-    DeliveryStatus status() {
+    ServerAnswers status() {
         return this.status;
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.dalva.micrometer.DalvaMeterRegistry;
 import io.dalva.run.DalvaRun;
+import io.dalva.run.DeliveryStatus;
 
 /**
  * What the actuator shows about the application's run, whichever Spring Boot version
@@ -54,7 +55,10 @@ final class DalvaRunStatus {
         health.putAll(this.http.status().details());
         DalvaRun run = this.registry.run();
         if (run != null) {
-            health.put("backlogEvents", run.deliveryStatus().undeliveredEvents());
+            DeliveryStatus delivery = run.deliveryStatus();
+            health.put("backlogEvents", delivery.undeliveredEvents());
+            health.put("backlogValues", delivery.undeliveredValues());
+            health.put("backlogOldestSeconds", delivery.oldestUndeliveredWait().toSeconds());
         }
         if (run != null && run.spoolDirectory() != null) {
             health.put("spool", run.spoolDirectory().toString());

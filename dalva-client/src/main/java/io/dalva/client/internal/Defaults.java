@@ -43,6 +43,12 @@ public final class Defaults {
     /** The most metric values in one request (the server stores ~250 values a second). */
     public static final int MAX_BATCH_VALUES = 500;
 
+    /**
+     * How long one metrics request should keep the server busy (Dalva stores about 5 ms
+     * per value: a few hundred values).
+     */
+    public static final Duration TARGET_REQUEST_TIME = Duration.ofMillis(1500);
+
     /** The first retry's delay; each retry doubles it, up to {@link #RETRY_MAX}. */
     public static final Duration RETRY_INITIAL = Duration.ofMillis(250);
 

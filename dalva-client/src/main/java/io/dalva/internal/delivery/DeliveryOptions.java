@@ -15,14 +15,16 @@ import java.util.Objects;
  * @param segmentBytes size of one journal segment file (the memory-mapped buffer)
  * @param maxSpoolBytes the most a run's undelivered journal may hold; beyond it events
  * are dropped and counted
- * @param maxBatchValues the most metric values sent in one request (a single larger event
- * goes alone)
+ * @param maxBatchValues the most metric values sent in one request (a larger event is
+ * split)
+ * @param targetRequestTime how long one request should keep the server busy: requests are
+ * sized to the server's measured time per value
  * @param backoff the delays between retries
  * @param syncInterval how often the journal is forced to the storage device
  * @param shutdownTimeout the most {@code finish()}/{@code close()} wait for delivery
  */
 public record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpoolBytes, int maxBatchValues,
-        Backoff backoff, Duration syncInterval, Duration shutdownTimeout) {
+        Duration targetRequestTime, Backoff backoff, Duration syncInterval, Duration shutdownTimeout) {
 
     /**
      * The default spool folder ({@link Defaults#spoolDirectory()}, read when this class
@@ -33,7 +35,8 @@ public record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpo
     /** Every default, from {@link Defaults}. */
     public static final DeliveryOptions DEFAULT = new DeliveryOptions(DEFAULT_SPOOL_DIRECTORY,
             Defaults.SPOOL_SEGMENT_BYTES, Defaults.MAX_SPOOL_BYTES, Defaults.MAX_BATCH_VALUES,
-            new Backoff(Defaults.RETRY_INITIAL, Defaults.RETRY_MAX), Defaults.SYNC_INTERVAL, Defaults.SHUTDOWN_TIMEOUT);
+            Defaults.TARGET_REQUEST_TIME, new Backoff(Defaults.RETRY_INITIAL, Defaults.RETRY_MAX),
+            Defaults.SYNC_INTERVAL, Defaults.SHUTDOWN_TIMEOUT);
 
     public DeliveryOptions {
         Objects.requireNonNull(backoff, "backoff");
@@ -47,6 +50,7 @@ public record DeliveryOptions(Path spoolDirectory, int segmentBytes, long maxSpo
         if (maxBatchValues < 1) {
             throw new IllegalArgumentException("max batch values must be positive, got " + maxBatchValues);
         }
+        requirePositive(targetRequestTime, "target request time");
         requirePositive(syncInterval, "sync interval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         if (shutdownTimeout.isNegative()) {

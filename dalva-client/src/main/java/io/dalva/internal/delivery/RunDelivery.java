@@ -41,6 +41,8 @@ public final class RunDelivery {
 
     private final boolean synchronous;
 
+    private final Backlog backlog = new Backlog();
+
     private RunDelivery(Journal journal, RunSender sender, DeliveryOptions options, boolean synchronous) {
         this.journal = journal;
         this.sender = sender;
@@ -149,6 +151,21 @@ public final class RunDelivery {
     /** Records metrics (flat, validated); returns at once unless synchronous. */
     public void log(Map<String, ?> metrics, Integer step) {
         long seq = journal.appendMetrics(metrics, step);
+        logged(seq, metrics.size());
+    }
+
+    /**
+     * Records metrics already encoded as a {@code metrics_logged} payload
+     * ({@code {"metrics":{…},"step":N}}, UTF-8, checked by the caller) of {@code values}
+     * values; returns at once unless synchronous.
+     */
+    public void logEncoded(byte[] payload, int length, int values) {
+        long seq = journal.appendEncoded(JournalEvent.METRICS_LOGGED, payload, 0, length);
+        logged(seq, values);
+    }
+
+    private void logged(long seq, int values) {
+        backlog.logged(seq, values);
         sender.wake();
         if (synchronous && seq > 0) {
             awaitSynchronously(seq);
@@ -237,6 +254,16 @@ public final class RunDelivery {
     /** Journal events recorded but not delivered yet. */
     public long undeliveredEvents() {
         return Math.max(0, journal.lastSeq() - journal.deliveredSeq());
+    }
+
+    /** Metric values logged but not delivered yet (by this process). */
+    public long undeliveredValues() {
+        return backlog.values(journal.deliveredSeq());
+    }
+
+    /** How long the oldest undelivered value has waited; zero when none waits. */
+    public Duration oldestUndeliveredWait() {
+        return Duration.ofNanos(backlog.oldestWaitNanos(journal.deliveredSeq()));
     }
 
     /** Events dropped because the spool was full. */

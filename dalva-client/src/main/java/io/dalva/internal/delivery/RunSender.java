@@ -7,6 +7,7 @@ import io.dalva.client.DalvaDeliveryException;
 import io.dalva.client.DalvaException;
 import io.dalva.client.DalvaInvalidRequestException;
 import io.dalva.client.DalvaNotFoundException;
+import io.dalva.client.DalvaUnreachableException;
 import io.dalva.client.DeliveryFailure;
 import io.dalva.client.LogEntry;
 import io.dalva.client.RunHandle;
@@ -20,6 +21,8 @@ import io.dalva.internal.journal.SpoolManifest;
 import io.dalva.internal.logging.Log;
 import io.dalva.internal.logging.WarnThenDebug;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,6 +56,12 @@ public final class RunSender {
     private static final Log log = Log.of(RunSender.class);
     static final int MAX_KEPT_FAILURES = 1000;
 
+    /**
+     * The least time given to the server to finish storing a request it may still hold
+     * before the request is sent again (sooner when its last value shows up).
+     */
+    static final long MIN_SETTLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final WarnThenDebug retryLogger = new WarnThenDebug(RunSender.class);
 
     private final WarnThenDebug rejectLogger = new WarnThenDebug(RunSender.class);
@@ -66,6 +75,10 @@ public final class RunSender {
     private final Function<RunInit, RunHandle> runOpener;
 
     private final Journal.Reader reader;
+
+    private final MetricsBatch batch = new MetricsBatch((path, step, reason) -> report(path, step, 0, reason));
+
+    private final BatchSizer sizer;
 
     private final long replayedUpTo;
 
@@ -106,6 +119,7 @@ public final class RunSender {
         this.options = Objects.requireNonNull(options, "options");
         this.runOpener = Objects.requireNonNull(runOpener, "runOpener");
         this.reader = journal.reader(journal.deliveredSeq());
+        this.sizer = new BatchSizer(options.targetRequestTime(), options.maxBatchValues());
         this.replayedUpTo = journal.recoveredSeq();
         this.thread = new Thread(this::loop, "dalva-sender");
         thread.setDaemon(true);
@@ -393,46 +407,94 @@ public final class RunSender {
     // --- metrics
     // ------------------------------------------------------------------------
 
-    private record Key(String path, Integer step) {
-    }
-
+    /**
+     * Sends the metric events at the head of the journal as one batch sized to the
+     * server, then acknowledges every event it completed.
+     */
     private boolean sendMetrics() {
-        List<LogEntry> entries = new ArrayList<>();
-        Set<Key> keys = new HashSet<>();
-        int values = 0;
-        long firstSeq = -1;
-        long lastSeq = -1;
-        for (JournalEvent event = reader.peek(); event != null
-                && JournalEvent.METRICS_LOGGED.equals(event.type()); event = reader.peek()) {
-            Map<String, Object> metrics = event.metrics();
-            Integer step = event.step();
-            if (!entries.isEmpty() && (values + metrics.size() > options.maxBatchValues()
-                    || metrics.keySet().stream().anyMatch(path -> keys.contains(new Key(path, step))))) {
-                break;
-            }
-            reader.next();
-            firstSeq = firstSeq < 0 ? event.seq() : firstSeq;
-            lastSeq = event.seq();
-            if (metrics.isEmpty()) {
-                continue;
-            }
-            try {
-                entries.add(new LogEntry(metrics, step));
-            }
-            catch (IllegalArgumentException e) { // values the server would answer with a
-                                                 // bare 500
-                for (String path : metrics.keySet()) {
-                    report(path, step, 0, e.getMessage());
-                }
-                continue;
-            }
-            metrics.keySet().forEach(path -> keys.add(new Key(path, step)));
-            values += metrics.size();
-        }
-        if (!entries.isEmpty() && !sendEntries(entries, firstSeq <= replayedUpTo)) {
+        batch.fill(reader, sizer.budget());
+        if (batch.hasValues() && !sendBatch()) {
             return false;
         }
-        return acknowledge(lastSeq);
+        if (batch.completeSeq() < 0) { // a part of a big event: acknowledged with its
+                                       // last
+            lastSuccess = Instant.now();
+            return true;
+        }
+        return acknowledge(batch.completeSeq());
+    }
+
+    /**
+     * Sends the batch until it is stored or reported; false only when the sender stops
+     * first. After an attempt that may still be in the server's hands (a timeout, a
+     * connection lost after sending), it is not sent again before the server has had the
+     * time to store it: the batch's last value is looked up instead, and when it is
+     * stored the batch is (the server stores a batch whole or not at all).
+     */
+    private boolean sendBatch() {
+        boolean mayHaveLanded = batch.firstSeq() <= replayedUpTo;
+        boolean lookFirst = false;
+        long settleDeadline = System.nanoTime();
+        for (int retry = 0;; retry++) {
+            if (lookFirst) {
+                Boolean stored = storedAlready(batch.lastValue());
+                if (Boolean.TRUE.equals(stored)) {
+                    return true;
+                }
+                if (stored == null || System.nanoTime() - settleDeadline < 0) {
+                    if (!sleepBeforeRetry(retry, "see whether the server stored the " + batch.values()
+                            + " value(s) of a request it may still be writing", null)) {
+                        return false;
+                    }
+                    continue;
+                }
+                lookFirst = false; // not stored, and the server had its time: lost
+            }
+            long started = System.nanoTime();
+            try {
+                client.logBatch(manifest.serverId(), batch.body(), batch.length(), sizer.expected(batch.values()));
+                sizer.measured(batch.values(), System.nanoTime() - started);
+                return true;
+            }
+            catch (DalvaConflictException e) {
+                return resolveConflicts(batch.entries(), e, mayHaveLanded);
+            }
+            catch (DalvaException e) {
+                if (!retryable(e)) {
+                    return rejectEntries(batch.entries(), e);
+                }
+                mayHaveLanded = true;
+                long now = System.nanoTime();
+                if (timedOut(e)) {
+                    // the server may be writing it still: give it time before sending
+                    // again
+                    long waited = now - started;
+                    sizer.measured(batch.values(), waited);
+                    settleDeadline = now + Math.max(MIN_SETTLE_NANOS,
+                            2 * Math.max(waited, sizer.expected(batch.values()).toNanos()));
+                    lookFirst = true;
+                }
+                else if (lookFirst && e.status() == 500) {
+                    // the server is busy with a write to the run, likely the earlier
+                    // attempt
+                    settleDeadline = Math.max(settleDeadline, now + MIN_SETTLE_NANOS);
+                }
+                else if (e instanceof DalvaUnreachableException && !(e.getCause() instanceof ConnectException)) {
+                    // the connection broke after the request went out: look once, then
+                    // send
+                    lookFirst = true;
+                    settleDeadline = now;
+                }
+                if (!sleepBeforeRetry(retry, "log " + batch.values() + " value(s)", e)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Whether the request was sent and its answer did not come in time. */
+    private static boolean timedOut(DalvaException e) {
+        return e instanceof DalvaUnreachableException && e.getCause() instanceof InterruptedIOException;
     }
 
     /**
@@ -509,6 +571,20 @@ public final class RunSender {
      * Whether the server holds this very value: then an attempt we could not see stored
      * it (HTTP stacks may resend a request on a dropped connection by themselves).
      */
+    private Boolean storedAlready(LogEntry value) {
+        Map.Entry<String, ?> only = value.metrics().entrySet().iterator().next();
+        try {
+            client.getMetric(manifest.serverId(), only.getKey(), value.step());
+            return true;
+        }
+        catch (DalvaNotFoundException e) {
+            return false;
+        }
+        catch (DalvaException e) {
+            return null;
+        }
+    }
+
     private boolean storedAlready(String path, Integer step, Object value) {
         try {
             return Values.sameValue(client.getMetric(manifest.serverId(), path, step).value(), value);
@@ -665,9 +741,14 @@ public final class RunSender {
 
     private boolean sleepBeforeRetry(int retry, String what, DalvaException cause) {
         long delay = options.backoff().delayNanos(retry, random);
-        lastError = "cannot " + what + ": " + cause.getMessage();
-        retryLogger.log("Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage() + "); retrying in "
-                + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
+        if (cause == null) {
+            log.debug("Dalva run {}: waiting {} ms to {}.", runName(), TimeUnit.NANOSECONDS.toMillis(delay), what);
+        }
+        else {
+            lastError = "cannot " + what + ": " + cause.getMessage();
+            retryLogger.log("Dalva run " + runName() + ": cannot " + what + " (" + cause.getMessage()
+                    + "); retrying in " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms, data kept in the spool");
+        }
         long deadline = System.nanoTime() + delay;
         forceIfDue();
         for (long left = delay; left > 0 && !stopping; left = deadline - System.nanoTime()) {

@@ -67,6 +67,23 @@ public final class JournalEvent {
         return ByteBuffer.wrap(bytes, payloadStart, payloadEnd - payloadStart).slice().asReadOnlyBuffer();
     }
 
+    /**
+     * The bytes of the event's line, shared (never modify them): the payload object is at
+     * {@link #payloadStart()} to {@link #payloadEnd()}. For a reader that copies the
+     * payload on without a {@link ByteBuffer} in between.
+     */
+    public byte[] lineBytes() {
+        return bytes;
+    }
+
+    public int payloadStart() {
+        return payloadStart;
+    }
+
+    public int payloadEnd() {
+        return payloadEnd;
+    }
+
     /** The payload as maps, lists and scalars (parsed on first use). */
     @SuppressWarnings("unchecked")
     public synchronized Map<String, Object> payload() {

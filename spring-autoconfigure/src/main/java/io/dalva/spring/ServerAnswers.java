@@ -14,7 +14,7 @@ import okhttp3.Response;
  * pass: the last answer, the last failure (no connection, a timeout, a 5xx) and how many
  * requests in a row have failed. The health contribution reports it.
  */
-final class DeliveryStatus implements Interceptor {
+final class ServerAnswers implements Interceptor {
 
     private volatile Instant lastSuccess;
 

@@ -1,0 +1,116 @@
+package io.dalva.internal.delivery;
+
+import java.util.Arrays;
+
+/**
+ * The metric values of the events not delivered yet, and when the oldest of them was
+ * logged: how far behind the server is, in values and time. A ring of (seq, values,
+ * nanos) per logged event, trimmed as deliveries are acknowledged; one short lock per
+ * call. Bounded: past {@value #MAX_ENTRIES} waiting events, neighbours are merged (an
+ * entry then leaves when its last event is delivered), so a long outage costs at most
+ * about 1.5 MiB of heap.
+ */
+final class Backlog {
+
+    static final int MAX_ENTRIES = 1 << 16;
+
+    private long[] seqs = new long[256];
+
+    private long[] counts = new long[256];
+
+    private long[] times = new long[256];
+
+    private int head;
+
+    private int size;
+
+    private long values;
+
+    /** Records an event of {@code count} metric values, logged now. */
+    synchronized void logged(long seq, int count) {
+        if (seq <= 0 || count == 0) {
+            return;
+        }
+        if (size == seqs.length) {
+            if (size < MAX_ENTRIES) {
+                grow();
+            }
+            else {
+                mergeNeighbours();
+            }
+        }
+        int slot = (head + size) % seqs.length;
+        seqs[slot] = seq;
+        counts[slot] = count;
+        times[slot] = System.nanoTime();
+        size++;
+        values += count;
+    }
+
+    /** Values of the events after {@code deliveredSeq}. */
+    synchronized long values(long deliveredSeq) {
+        trim(deliveredSeq);
+        return values;
+    }
+
+    /**
+     * How long the oldest undelivered value has waited, in nanoseconds; 0 when none
+     * waits.
+     */
+    synchronized long oldestWaitNanos(long deliveredSeq) {
+        trim(deliveredSeq);
+        return size == 0 ? 0 : Math.max(0, System.nanoTime() - times[head]);
+    }
+
+    private void trim(long deliveredSeq) {
+        while (size > 0 && seqs[head] <= deliveredSeq) {
+            values -= counts[head];
+            head = (head + 1) % seqs.length;
+            size--;
+        }
+    }
+
+    private void grow() {
+        int capacity = seqs.length * 2;
+        seqs = unroll(seqs, capacity);
+        counts = unroll(counts, capacity);
+        times = unroll(times, capacity);
+        head = 0;
+    }
+
+    /**
+     * Halves the entries: each pair becomes one (its last seq, both counts, the first
+     * time).
+     */
+    private void mergeNeighbours() {
+        int capacity = seqs.length;
+        long[] mergedSeqs = new long[capacity];
+        long[] mergedCounts = new long[capacity];
+        long[] mergedTimes = new long[capacity];
+        int merged = 0;
+        for (int i = 0; i < size; i += 2) {
+            int first = (head + i) % capacity;
+            int last = (head + Math.min(i + 1, size - 1)) % capacity;
+            mergedSeqs[merged] = seqs[last];
+            mergedCounts[merged] = counts[first] + (last != first ? counts[last] : 0);
+            mergedTimes[merged] = times[first];
+            merged++;
+        }
+        seqs = mergedSeqs;
+        counts = mergedCounts;
+        times = mergedTimes;
+        head = 0;
+        size = merged;
+    }
+
+    private long[] unroll(long[] ring, int capacity) {
+        long[] grown = Arrays.copyOf(ring, capacity);
+        int wrapped = head + size - ring.length;
+        if (head > 0) {
+            System.arraycopy(ring, head, grown, 0, ring.length - head);
+            System.arraycopy(ring, 0, grown, ring.length - head, Math.max(0, wrapped));
+        }
+        return grown;
+    }
+
+}
