@@ -209,9 +209,10 @@ public interface DalvaConfig extends PushRegistryConfig {
     }
 
     /**
-     * @return the most values one request carries; a step with more values is split into
-     * several requests, all at that same step ({@code dalva.metrics.export.batchSize}).
-     * Default: 10,000, Micrometer's (the run's delivery then splits requests further).
+     * @return the most values one request carries
+     * ({@code dalva.metrics.export.batchSize}): the run's sender sizes requests to about
+     * 1.5 s of the server's measured time per value, at most this; a bigger step goes in
+     * several requests, all at that same step. Default: 10,000, Micrometer's.
      */
     @Override
     default int batchSize() {

@@ -90,7 +90,7 @@ public final class Values {
                 throw new IllegalArgumentException(kind + " keys must be strings, got " + describe(entry.getKey())
                         + (prefix.isEmpty() ? "" : " under '" + prefix + "'"));
             }
-            String path = prefix + key;
+            String path = prefix.isEmpty() ? key : prefix + key;
             checkKey(path, kind);
             Object value = entry.getValue();
             if (value instanceof Map<?, ?> nested) {

@@ -39,6 +39,8 @@ final class EventEncoder {
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx")
         .withZone(ZoneOffset.UTC);
 
+    private static final byte[] UTC_OFFSET = "+00:00".getBytes(StandardCharsets.US_ASCII);
+
     static final byte[] CRC_FIELD = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /** {@code ,"crc":"} + 8 hex digits + {@code "}}: the fixed tail of a line. */
@@ -68,19 +70,37 @@ final class EventEncoder {
 
     private final CRC32C crc = new CRC32C();
 
+    /** Reused across events (flushed after each); {@code null} until first needed. */
+    private JsonGenerator generator;
+
+    /** The epoch second whose text {@link #secondText} holds. */
+    private long cachedSecond = Long.MIN_VALUE;
+
+    /** {@code 2026-12-03T10:25:34.}: the timestamp up to its fraction. */
+    private final byte[] secondText = new byte[20];
+
     /**
      * Encodes one event whose payload fields {@code payload} writes, newline included;
      * the result is valid until the next call.
      */
     Buffer encode(long seq, String type, Instant timestamp, Payload payload) {
         start(seq, type, timestamp);
-        try (JsonGenerator generator = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+        try {
+            if (generator == null) {
+                generator = factory.createGenerator(buffer, JsonEncoding.UTF8);
+                generator.setRootValueSeparator(null);
+            }
             generator.writeStartObject();
             payload.write(generator);
             generator.writeEndObject();
+            generator.flush();
         }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
+        catch (IOException | RuntimeException e) {
+            generator = null; // left inside an object: the next event starts a new one
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
         }
         return finish();
     }
@@ -97,12 +117,47 @@ final class EventEncoder {
     private void start(long seq, String type, Instant timestamp) {
         buffer.reset();
         buffer.write(VERSION_SEQ, 0, VERSION_SEQ.length);
-        buffer.writeAscii(Long.toString(seq));
+        writeDigits(seq);
         buffer.write(TIMESTAMP_FIELD, 0, TIMESTAMP_FIELD.length);
-        buffer.writeAscii(TIMESTAMP.format(timestamp));
+        writeTimestamp(timestamp);
         buffer.write(TYPE_FIELD, 0, TYPE_FIELD.length);
         buffer.writeAscii(type);
         buffer.write(PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length);
+    }
+
+    /**
+     * Writes {@link #TIMESTAMP}'s text of {@code timestamp} without allocating: the part
+     * up to the second is formatted once per second.
+     */
+    private void writeTimestamp(Instant timestamp) {
+        long second = timestamp.getEpochSecond();
+        if (second != cachedSecond) {
+            String text = TIMESTAMP.format(Instant.ofEpochSecond(second));
+            for (int i = 0; i < secondText.length; i++) {
+                secondText[i] = (byte) text.charAt(i);
+            }
+            cachedSecond = second;
+        }
+        buffer.write(secondText, 0, secondText.length);
+        int micros = timestamp.getNano() / 1000;
+        for (int divisor = 100_000; divisor > 0; divisor /= 10) {
+            buffer.write('0' + (micros / divisor) % 10);
+        }
+        buffer.write(UTC_OFFSET, 0, UTC_OFFSET.length);
+    }
+
+    private void writeDigits(long value) {
+        if (value < 0) {
+            buffer.write('-');
+            value = -value;
+        }
+        long divisor = 1;
+        while (divisor <= value / 10) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            buffer.write((int) ('0' + (value / divisor) % 10));
+        }
     }
 
     private Buffer finish() {
