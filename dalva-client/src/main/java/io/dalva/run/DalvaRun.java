@@ -253,6 +253,15 @@ public final class DalvaRun implements AutoCloseable {
     }
 
     /**
+     * Waits at most {@code timeout} until the server has created the run (a run started
+     * while the server was unreachable, or {@link Builder#createInBackground(boolean)}).
+     * @return whether it has: {@link #runId()} and {@link #id()} are then known
+     */
+    public boolean awaitCreated(Duration timeout) {
+        return runId() != null || delivery.awaitCreated(Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /**
      * The highest step of any series path of the run, read from the server; empty when
      * the run has no stepped values. A resumed run continues at {@code lastStep() + 1}.
      */

@@ -1,6 +1,7 @@
 package io.dalva.run;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.dalva.client.internal.JsonDoubles;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -106,13 +107,13 @@ public final class MetricsBuffer {
             throw new IllegalArgumentException(
                     "metric '" + name + "' is " + value + ": only finite numbers are stored");
         }
-        ensure(name.bytes.length + 1 + DOUBLE_MAX_LENGTH);
+        ensure(name.bytes.length + 1 + JsonDoubles.MAX_LENGTH);
         if (!firstInScope) {
             bytes[length++] = ',';
         }
         System.arraycopy(name.bytes, 0, bytes, length, name.bytes.length);
         length += name.bytes.length;
-        length = writeDouble(value, bytes, length);
+        length = JsonDoubles.write(value, bytes, length);
         firstInScope = false;
         values++;
     }
@@ -144,19 +145,6 @@ public final class MetricsBuffer {
 
     byte[] array() {
         return bytes;
-    }
-
-    private static final int DOUBLE_MAX_LENGTH = 26;
-
-    /**
-     * A finite double as a JSON float ({@code 3.0}, {@code 1.0E-5}), read back exactly.
-     */
-    private static int writeDouble(double value, byte[] out, int offset) {
-        String text = Double.toString(value);
-        for (int i = 0; i < text.length(); i++) {
-            out[offset++] = (byte) text.charAt(i);
-        }
-        return offset;
     }
 
     private void ensure(int more) {

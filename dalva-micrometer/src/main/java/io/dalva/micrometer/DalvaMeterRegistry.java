@@ -206,6 +206,14 @@ public class DalvaMeterRegistry extends PushMeterRegistry {
     }
 
     /**
+     * @return whether the next step number is known (a resumed or given run reads its
+     * highest step in the background)
+     */
+    boolean stepsNumbered() {
+        return publisher.numbered();
+    }
+
+    /**
      * @return how many NaN or infinite values were skipped since the registry started
      */
     long skippedValueCount() {

@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The run a registry writes to, opened without ever making a step wait for the server. A
- * new run starts at once (the run's sender creates it on the server when the server
- * answers; its steps wait in the spool meanwhile) and numbers its steps from 0. A run to
- * resume, or one given to the builder, continues after its highest step, which only the
- * server knows: it is opened on a background thread, and steps taken before it is open
- * keep their activity for the next step. Finished on close if the registry opened it.
+ * The run a registry writes to, opened without ever making a step wait for the server:
+ * the registry's own run starts at once (created, or resumed, on the server by the run's
+ * sender when the server answers; its steps wait in the spool meanwhile). A new run
+ * numbers its steps from 0. A resumed run, or one given to the builder, continues after
+ * its highest step, which only the server knows: it is read on a background thread, and
+ * until it is known only steps with a number of their own ({@code step(n)}) are taken;
+ * the others keep their activity for the next step. Finished on close if the registry
+ * opened it.
  */
 final class RegistryRun {
 
@@ -36,16 +38,15 @@ final class RegistryRun {
 
     private final boolean owned;
 
-    /** The run given to the builder, until its highest step is known. */
     private final DalvaRun provided;
-
-    /** A background opening in progress or done; guarded by the step lock. */
-    private CompletableFuture<Opened> opening;
 
     private volatile DalvaRun run;
 
-    private record Opened(DalvaRun run, OptionalInt lastStep) {
-    }
+    /** Whether the next step number is known; written under the step lock. */
+    private volatile boolean numbered;
+
+    /** The highest step being read from the server; guarded by the step lock. */
+    private CompletableFuture<OptionalInt> lastStep;
 
     /**
      * @param client the client for a run the registry opens, or {@code null} for one from
@@ -60,108 +61,96 @@ final class RegistryRun {
     }
 
     /**
-     * @return the run, or {@code null} while it is not open
+     * @return the run, or {@code null} while it could not be started
      */
     DalvaRun current() {
         return run;
     }
 
     /**
-     * Opens the run if it is not open yet, and then starts the step numbers after its
-     * highest step. Never waits for the server. Caller holds the step lock.
-     * @return the run, or {@code null} when it is not open yet (logged)
+     * Starts the run if it is not started yet, and learns its next step number when it
+     * can. Never waits for the server. Caller holds the step lock.
+     * @return the run, or {@code null} when it cannot be started now (logged)
      */
     DalvaRun open(StepNumbers numbers) {
-        if (run != null) {
-            return run;
-        }
-        if (owned && config.resumeFrom() == null) {
+        if (run == null) {
             try {
-                return opened(new Opened(start(), OptionalInt.empty()), numbers);
+                run = owned ? start() : provided;
             }
             catch (RuntimeException e) {
                 openFailures.log("Could not start a Dalva run in project {} ({}); trying again at the next step.",
                         config.project(), e.getMessage());
                 return null;
             }
+            if (owned && config.resumeFrom() == null) {
+                numbered(OptionalInt.empty(), numbers);
+            }
         }
-        if (opening == null) {
-            opening = CompletableFuture.supplyAsync(this::openWithLastStep, command -> {
-                Thread thread = new Thread(command, "dalva-run-open");
-                thread.setDaemon(true);
-                thread.start();
-            });
+        if (!numbered) {
+            if (lastStep == null) {
+                DalvaRun target = run;
+                lastStep = CompletableFuture.supplyAsync(target::lastStep, command -> {
+                    Thread thread = new Thread(command, "dalva-run-last-step");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
+            }
+            if (lastStep.isDone()) {
+                takeLastStep(numbers);
+            }
         }
-        if (!opening.isDone()) {
-            logger.debug("Dalva run not open yet: the activity stays for the next step.");
-            return null;
-        }
-        return takeOpening(numbers);
+        return run;
     }
 
     /**
-     * Like {@link #open(StepNumbers)}, but waits at most {@code timeout} for an opening
-     * in progress: for the final step.
+     * Whether the next step number is known (a step without a number of its own can be
+     * taken).
+     */
+    boolean numbered() {
+        return numbered;
+    }
+
+    /**
+     * Like {@link #open(StepNumbers)}, but waits at most {@code timeout} for the next
+     * step number: for the final step.
      */
     DalvaRun openWithin(StepNumbers numbers, Duration timeout) {
         DalvaRun opened = open(numbers);
-        if (opened != null || opening == null) {
+        if (opened == null || numbered) {
             return opened;
         }
         try {
-            opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            lastStep.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return opened;
         }
         catch (ExecutionException | TimeoutException e) {
-            // reported by takeOpening, or still not open
+            // reported by takeLastStep, or still unknown
         }
-        return opening.isDone() ? takeOpening(numbers) : null;
+        return open(numbers);
     }
 
-    private DalvaRun takeOpening(StepNumbers numbers) {
-        CompletableFuture<Opened> done = opening;
-        opening = null;
+    private void takeLastStep(StepNumbers numbers) {
+        CompletableFuture<OptionalInt> done = lastStep;
+        lastStep = null;
         try {
-            return opened(done.join(), numbers);
+            numbered(done.join(), numbers);
         }
         catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (owned) {
-                openFailures.log(
-                        "Could not resume Dalva run {} in project {} at {} ({}); trying again at the next step.",
-                        config.resumeFrom(), config.project(), config.serverUrl(), cause.getMessage());
-            }
-            else {
-                openFailures.log("Could not read the highest step of {} ({}); trying again at the next step.",
-                        describe(provided), cause.getMessage());
-            }
-            return null;
+            openFailures.log("Could not read the highest step of {} ({}); trying again at the next step.",
+                    describe(run), cause.getMessage());
         }
     }
 
-    private Opened openWithLastStep() {
-        DalvaRun opened = owned ? start() : provided;
-        try {
-            return new Opened(opened, opened.lastStep());
-        }
-        catch (RuntimeException e) {
-            if (owned) {
-                opened.close();
-            }
-            throw e;
-        }
-    }
-
-    private DalvaRun opened(Opened opened, StepNumbers numbers) {
-        numbers.startAfter(opened.lastStep(), describe(opened.run()));
-        run = opened.run();
+    private void numbered(OptionalInt last, StepNumbers numbers) {
+        numbers.startAfter(last, describe(run));
+        numbered = true;
         openFailures.reset();
-        logger.info("Writing metrics to {} from step {} ({} steps).", describe(opened.run()), numbers.next(),
+        logger.info("Writing metrics to {} from step {} ({} steps).", describe(run), numbers.next(),
                 config.stepMode().name().toLowerCase(Locale.ROOT));
-        return opened.run();
     }
 
     private DalvaRun start() {
@@ -170,8 +159,8 @@ final class RegistryRun {
             .name(config.runName())
             .config(config.runConfig())
             .resumeFrom(config.resumeFrom())
-            // a step never waits for the server: a new run is created by its sender
-            .createInBackground(config.resumeFrom() == null)
+            // a step never waits for the server: the run's sender creates (resumes) it
+            .createInBackground(true)
             .maxBatchValues(config.batchSize())
             .shutdownTimeout(config.shutdownTimeout());
         // null (a configuration of its own may return it) means DalvaRun's default

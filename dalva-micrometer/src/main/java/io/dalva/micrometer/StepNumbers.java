@@ -17,9 +17,12 @@ final class StepNumbers {
 
     private boolean exhausted;
 
-    /** Starts after the run's highest step, or at 0 for a run without steps. */
+    /**
+     * Starts after the run's highest step (or at 0 for a run without steps), and after
+     * any step this registry used already.
+     */
     void startAfter(OptionalInt last, String run) {
-        next = last.isPresent() ? last.getAsInt() + 1 : 0;
+        next = Math.max(next, last.isPresent() ? last.getAsInt() + 1 : 0);
         exhausted = last.isPresent() && last.getAsInt() == Integer.MAX_VALUE;
         if (exhausted) {
             logger.warn("{} already holds step {}: nothing will be published.", run, Integer.MAX_VALUE);

@@ -48,6 +48,11 @@ final class StepPublisher {
         this.lag = new DeliveryLag(config.step());
     }
 
+    /** Whether the next step number is known (tests). */
+    boolean numbered() {
+        return run.numbered();
+    }
+
     /** Opens the run now if it can (the first step tries again otherwise). */
     void openRun() {
         lock.lock();
@@ -80,7 +85,16 @@ final class StepPublisher {
             if (target == null) {
                 // nothing is taken: the activity stays for the next step
                 if (finalStep) {
-                    logger.warn("Final step not published: no Dalva run could be opened.");
+                    logger.warn("Final step not published: no Dalva run could be started.");
+                }
+                return;
+            }
+            if (requested == null && !run.numbered()) {
+                logger.debug("The next step number of {} is not known yet: the activity stays for the next step.",
+                        RegistryRun.describe(target));
+                if (finalStep) {
+                    logger.warn("Final step not published: the highest step of {} could not be read.",
+                            RegistryRun.describe(target));
                 }
                 return;
             }

@@ -60,7 +60,7 @@ class RegistryPercentilesTest extends RegistryTestSupport {
         registry.step();
         clock.add(Duration.ofSeconds(5));
         registry.step();
-        return registry.run().id();
+        return delivered(registry);
     }
 
 }

@@ -98,14 +98,18 @@ abstract class RegistryTestSupport {
         return run.id();
     }
 
-    /** Waits until the registry's run is open (a resumed run opens in the background). */
+    /**
+     * Waits until the registry's run exists on the server and its next step number is
+     * known (a resumed run reads its highest step in the background).
+     */
     static DalvaRun awaitOpen(DalvaMeterRegistry registry) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (registry.run() == null && System.nanoTime() < deadline) {
-            registry.step(); // opens the run when it can, publishes nothing until then
-            Thread.onSpinWait();
+        while (!(registry.run() != null && registry.run().awaitCreated(Duration.ofMillis(100))
+                && registry.stepsNumbered()) && System.nanoTime() < deadline) {
+            registry.step(); // learns the number when it can, publishes nothing until
+                             // then
         }
-        assertThat(registry.run()).as("the registry's run").isNotNull();
+        assertThat(registry.stepsNumbered()).as("the registry's step numbers").isTrue();
         return registry.run();
     }
 

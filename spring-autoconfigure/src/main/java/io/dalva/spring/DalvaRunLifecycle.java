@@ -160,10 +160,15 @@ final class DalvaRunLifecycle
                 }
             }
             DalvaRun run = registry.run();
-            if (run != null) {
+            if (run != null && run.awaitCreated(this.shutdownTimeout)) {
                 this.state = "running";
                 logger.info("Dalva run {} ({}) of project {} is open: {}.", run.runId(), run.name(), run.project(),
                         uiUrl(run));
+            }
+            else if (run != null) {
+                this.state = "running";
+                logger.info("Dalva run {} of project {} is open; the server has not created it yet (its data is "
+                        + "spooled and follows when the server answers).", run.name(), run.project());
             }
             else if (this.config != null && this.config.stepMode() == StepMode.MANUAL) {
                 this.state = "opens at the first step";

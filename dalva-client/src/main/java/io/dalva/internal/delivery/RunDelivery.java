@@ -251,6 +251,11 @@ public final class RunDelivery {
         return sender.awaitDelivered(journal.lastSeq(), timeout.toNanos());
     }
 
+    /** Waits at most {@code timeout} until the server has created the run. */
+    public boolean awaitCreated(Duration timeout) {
+        return sender.awaitCreated(timeout.toNanos());
+    }
+
     /** Journal events recorded but not delivered yet. */
     public long undeliveredEvents() {
         return Math.max(0, journal.lastSeq() - journal.deliveredSeq());

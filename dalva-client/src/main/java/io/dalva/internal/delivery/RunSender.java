@@ -181,6 +181,30 @@ public final class RunSender {
     }
 
     /**
+     * Waits until the server has created the run (its ids are in the manifest), at most
+     * {@code timeoutNanos}; false on timeout or halt.
+     */
+    public boolean awaitCreated(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (progress) {
+            while (!manifest.created()) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0 || halted != null || !thread.isAlive() && thread.getState() != Thread.State.NEW) {
+                    return manifest.created();
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, remaining);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
      * The failures reported since the last call, or {@code null} when there were none.
      */
     public DalvaDeliveryException takeFailures() {
