@@ -2,6 +2,7 @@ package io.dalva.micrometer;
 
 import io.dalva.run.DalvaRun;
 import io.dalva.test.StoredRun;
+import io.dalva.test.RecordedRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -241,7 +242,7 @@ class DalvaMeterRegistryTest extends RegistryTestSupport {
         long run = delivered(registry);
 
         // nothing sent twice: the request bodies hold the step's values exactly once
-        assertThat(logRequests(run).stream().mapToInt(request -> valuesIn(request.body())).sum()).isEqualTo(2000);
+        assertThat(logRequests(run).stream().mapToInt(RecordedRequest::metricValues).sum()).isEqualTo(2000);
         assertThat(server.paths(run)).hasSize(2000);
         assertThat(series(run, "work.items/worker=999/count")).containsExactly(entry(0, 999.0));
         assertThat(server.storedValueCount(run)).isEqualTo(2000);

@@ -7,12 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dalva.run.DalvaRun;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on a {@link MockClock} closed after each test, and readers of what the server stored.
  */
 abstract class RegistryTestSupport {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static DalvaTestServer server;
 
@@ -111,35 +104,6 @@ abstract class RegistryTestSupport {
         }
         assertThat(registry.stepsNumbered()).as("the registry's step numbers").isTrue();
         return registry.run();
-    }
-
-    /** The metric values in a log or batch request body. */
-    static int valuesIn(String body) {
-        try {
-            JsonNode json = JSON.readTree(body);
-            int values = leaves(json.path("metrics"));
-            for (JsonNode entry : json.path("entries")) {
-                values += leaves(entry.path("metrics"));
-            }
-            return values;
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int leaves(JsonNode node) {
-        if (node.isMissingNode()) {
-            return 0;
-        }
-        if (!node.isObject()) {
-            return 1;
-        }
-        int count = 0;
-        for (JsonNode child : node) {
-            count += leaves(child);
-        }
-        return count;
     }
 
     static SortedMap<Integer, Object> series(long run, String path) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigInteger;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -195,7 +194,7 @@ final class Api {
             if (busyRun != null && !faults.perValue().isZero()) {
                 // like the real server's transaction: the values become visible at the
                 // end
-                sleep(faults.perValue().multipliedBy(valuesIn(request.body())));
+                sleep(faults.perValue().multipliedBy(Json.writtenValues(request.body())));
             }
             JsonNode body = route.endpoint.handle(request, params, new Validation());
             return Response.ok(body);
@@ -208,35 +207,6 @@ final class Api {
                 writing.remove(busyRun);
             }
         }
-    }
-
-    /** The metric and config values a write request carries (0 if it is not JSON). */
-    private static int valuesIn(byte[] body) {
-        try {
-            JsonNode json = Json.MAPPER.readTree(body);
-            int values = leaves(json.path("metrics")) + leaves(json.path("config"));
-            for (JsonNode entry : json.path("entries")) {
-                values += leaves(entry.path("metrics"));
-            }
-            return values;
-        }
-        catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    private static int leaves(JsonNode node) {
-        if (node.isMissingNode()) {
-            return 0;
-        }
-        if (!node.isObject()) {
-            return 1;
-        }
-        int count = 0;
-        for (JsonNode child : node) {
-            count += leaves(child);
-        }
-        return count;
     }
 
     /**

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -166,6 +168,47 @@ final class Json {
     /** Python's {@code repr(set_of_str)} (a set's order is arbitrary in Python too). */
     static String pySetRepr(Collection<String> items) {
         return "{" + String.join(", ", items.stream().map(Json::pyRepr).toList()) + "}";
+    }
+
+    /** The metric values of a log or batch body (0 if it is not JSON). */
+    static int metricValues(String body) {
+        return count(body.getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    /** The metric and config values a write request carries (0 if it is not JSON). */
+    static int writtenValues(byte[] body) {
+        return count(body, true);
+    }
+
+    private static int count(byte[] body, boolean withConfig) {
+        try {
+            JsonNode json = MAPPER.readTree(body);
+            if (json == null) {
+                return 0;
+            }
+            int values = leaves(json.path("metrics")) + (withConfig ? leaves(json.path("config")) : 0);
+            for (JsonNode entry : json.path("entries")) {
+                values += leaves(entry.path("metrics"));
+            }
+            return values;
+        }
+        catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static int leaves(JsonNode node) {
+        if (node.isMissingNode()) {
+            return 0;
+        }
+        if (!node.isObject()) {
+            return 1;
+        }
+        int count = 0;
+        for (JsonNode child : node) {
+            count += leaves(child);
+        }
+        return count;
     }
 
 }

@@ -29,6 +29,14 @@ public record RecordedRequest(String method, String path, String query, String b
             .orElse(null);
     }
 
+    /**
+     * The metric values the body carries ({@code metrics} of a log request, of every
+     * entry of a batch; nested objects counted by their scalars); 0 when it is not JSON.
+     */
+    public int metricValues() {
+        return Json.metricValues(body);
+    }
+
     @Override
     public String toString() {
         return method + " " + path + (query.isEmpty() ? "" : "?" + query) + " -> " + status;

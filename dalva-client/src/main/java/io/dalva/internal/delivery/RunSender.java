@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -161,23 +162,7 @@ public final class RunSender {
      * timeout or halt.
      */
     public boolean awaitDelivered(long seq, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (progress) {
-            while (journal.deliveredSeq() < seq) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || halted != null || !thread.isAlive() && thread.getState() != Thread.State.NEW) {
-                    return journal.deliveredSeq() >= seq;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(progress, remaining);
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
+        return await(() -> journal.deliveredSeq() >= seq, timeoutNanos);
     }
 
     /**
@@ -185,12 +170,16 @@ public final class RunSender {
      * {@code timeoutNanos}; false on timeout or halt.
      */
     public boolean awaitCreated(long timeoutNanos) {
+        return await(() -> manifest.created(), timeoutNanos);
+    }
+
+    private boolean await(BooleanSupplier done, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (progress) {
-            while (!manifest.created()) {
+            while (!done.getAsBoolean()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0 || halted != null || !thread.isAlive() && thread.getState() != Thread.State.NEW) {
-                    return manifest.created();
+                    return done.getAsBoolean();
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(progress, remaining);
