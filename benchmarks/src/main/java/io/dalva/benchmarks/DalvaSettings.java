@@ -1,6 +1,7 @@
 package io.dalva.benchmarks;
 
 import io.dalva.micrometer.DalvaConfig;
+import io.dalva.micrometer.PercentileWindow;
 import io.dalva.micrometer.StepMode;
 
 import java.nio.file.Path;
@@ -28,6 +29,12 @@ final class DalvaSettings {
      * registry's default).
      */
     static DalvaConfig manualSteps(String serverUrl, String project, Path spoolDirectory, Integer batchSize) {
+        return manualSteps(serverUrl, project, spoolDirectory, batchSize, PercentileWindow.STEP);
+    }
+
+    /** As above, with percentiles over the step or Micrometer's time window. */
+    static DalvaConfig manualSteps(String serverUrl, String project, Path spoolDirectory, Integer batchSize,
+            PercentileWindow percentiles) {
         return new DalvaConfig() {
             @Override
             public String get(String key) {
@@ -47,6 +54,11 @@ final class DalvaSettings {
             @Override
             public int batchSize() {
                 return batchSize != null ? batchSize : DalvaConfig.super.batchSize();
+            }
+
+            @Override
+            public PercentileWindow percentiles() {
+                return percentiles;
             }
 
             @Override

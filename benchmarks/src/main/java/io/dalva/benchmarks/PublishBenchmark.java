@@ -1,6 +1,7 @@
 package io.dalva.benchmarks;
 
 import io.dalva.micrometer.DalvaMeterRegistry;
+import io.dalva.micrometer.PercentileWindow;
 import io.dalva.run.DalvaRun;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
@@ -60,7 +61,7 @@ public class PublishBenchmark {
     @Param({ "100", "1000", "10000" })
     public int series;
 
-    @Param({ "dalva", "influx", "otlp", "baseline" })
+    @Param({ "dalva", "dalva-window", "influx", "otlp", "baseline" })
     public String registry;
 
     private ChildJvm sink;
@@ -90,9 +91,12 @@ public class PublishBenchmark {
         sink = ChildJvm.start(LoopbackSink.class, "512m");
         clock = new MockClock();
         switch (registry) {
-            case "dalva" -> {
+            case "dalva", "dalva-window" -> {
                 spool = Files.createTempDirectory("dalva-bench-publish");
-                DalvaMeterRegistry dalva = DalvaMeterRegistry.builder(DalvaSettings.manualSteps(sink.url(), spool))
+                PercentileWindow percentiles = registry.equals("dalva") ? PercentileWindow.STEP
+                        : PercentileWindow.WINDOW;
+                DalvaMeterRegistry dalva = DalvaMeterRegistry
+                    .builder(DalvaSettings.manualSteps(sink.url(), "bench", spool, null, percentiles))
                     .clock(clock)
                     .build();
                 meters = new MeterSet(dalva, series);

@@ -40,7 +40,7 @@ class ResultsTableTest {
         assertThat(table).contains(
                 "| 100 | dalva | 2.00 | 0.50× | 2.00× | 1,000 | 0.50× | 2.00× | 25.0 | 1,000 | 3.80 | 1.00 | 1.50 | 950 |");
         assertThat(table).contains("| 100 | baseline | 0.50 |  |  | 50.0 |  |  |  |  | 1.00 | 0.50 |  |  |");
-        assertThat(table).contains("| 100 | 2.00× | 2.00× | 25.0 |");
+        assertThat(table).contains("| 100 | dalva | 2.00× | 2.00× | 25.0 |");
     }
 
     @Test
