@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +36,21 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} in a child JVM and waits until it listens. */
     static ChildJvm start(Class<?> mainClass, String maxHeap) {
+        return start(mainClass, maxHeap, List.of());
+    }
+
+    /**
+     * Starts {@code mainClass} in a child JVM with these JVM options
+     * ({@code -Dname=value}) and waits until it listens.
+     */
+    static ChildJvm start(Class<?> mainClass, String maxHeap, List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // nodelay: without it the JDK server's Nagle delay meets the client's delayed
         // ACK, 40 ms a request
-        List<String> command = List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC",
-                "-Dsun.net.httpserver.nodelay=true", "-cp", System.getProperty("java.class.path"), mainClass.getName());
+        List<String> command = new ArrayList<>(
+                List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC", "-Dsun.net.httpserver.nodelay=true"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         try {
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(

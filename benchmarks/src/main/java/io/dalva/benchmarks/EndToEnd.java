@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -55,7 +56,8 @@ public final class EndToEnd {
             System.exit(2);
             return;
         }
-        ChildJvm testServer = options.serverUrl() == null ? ChildJvm.start(TestServerMain.class, "1g") : null;
+        ChildJvm testServer = options.serverUrl() == null ? ChildJvm.start(TestServerMain.class, "1g",
+                List.of("-D" + TestServerMain.LATENCY_PROPERTY + "=" + options.latencyMicros())) : null;
         Path spool = Files.createTempDirectory("dalva-e2e");
         try {
             new EndToEnd(testServer == null ? options : options.onTestServer(testServer.url()), spool).run();
@@ -165,7 +167,7 @@ public final class EndToEnd {
     }
 
     /** The command line. */
-    record Options(String serverUrl, String project, int values, int batchSize, int meters) {
+    record Options(String serverUrl, String project, int values, int batchSize, int meters, int latencyMicros) {
 
         /**
          * Values per path on a real server (about 80 to 250 values a second: seconds per
@@ -179,13 +181,15 @@ public final class EndToEnd {
         static final int TEST_SERVER_VALUES = 100_000;
 
         static final String USAGE = "usage: EndToEnd [--server-url URL] [--project NAME] [--values N] "
-                + "[--batch-size N] [--meters N]\n"
+                + "[--batch-size N] [--meters N] [--server-latency-micros N]\n"
                 + "  --server-url  the Dalva server (default: a DalvaTestServer in a child JVM)\n"
                 + "  --project     the project of the runs it creates (default dalva-e2e)\n"
                 + "  --values      values per path, a multiple of 10 and of --meters\n"
                 + "                (default 2000 with --server-url, else 100000)\n"
                 + "  --batch-size  values a request, on every path (default 500)\n"
-                + "  --meters      gauges of the registry path, values a step (default 100)";
+                + "  --meters      gauges of the registry path, values a step (default 100)\n"
+                + "  --server-latency-micros  without --server-url: the test server's time per value\n"
+                + "                (default 0; the real server takes about 5000)";
 
         static Options parse(String[] args) {
             String serverUrl = null;
@@ -193,6 +197,7 @@ public final class EndToEnd {
             Integer values = null;
             int batchSize = 500;
             int meters = 100;
+            int latencyMicros = 0;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -201,6 +206,7 @@ public final class EndToEnd {
                     case "--values" -> values = positive(args[i], value);
                     case "--batch-size" -> batchSize = positive(args[i], value);
                     case "--meters" -> meters = positive(args[i], value);
+                    case "--server-latency-micros" -> latencyMicros = positive(args[i], value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -210,12 +216,15 @@ public final class EndToEnd {
                 throw new IllegalArgumentException(
                         "--values must be a multiple of " + VALUES_PER_STEP + " and of --meters (" + meters + ")");
             }
-            return new Options(serverUrl, project, resolved, batchSize, meters);
+            if (serverUrl != null && latencyMicros > 0) {
+                throw new IllegalArgumentException("--server-latency-micros is for the test server (no --server-url)");
+            }
+            return new Options(serverUrl, project, resolved, batchSize, meters, latencyMicros);
         }
 
         /** These options against a test server at {@code url}. */
         Options onTestServer(String url) {
-            return new Options(url, project, values, batchSize, meters);
+            return new Options(url, project, values, batchSize, meters, latencyMicros);
         }
 
         private static String required(String option, String value) {

@@ -10,7 +10,7 @@ class EndToEndOptionsTest {
     @Test
     void aRealServerGetsFewerValuesByDefaultThanTheTestServer() {
         assertThat(EndToEnd.Options.parse(new String[] { "--server-url", "http://dalva:8000" }))
-            .isEqualTo(new EndToEnd.Options("http://dalva:8000", "dalva-e2e", 2_000, 500, 100));
+            .isEqualTo(new EndToEnd.Options("http://dalva:8000", "dalva-e2e", 2_000, 500, 100, 0));
         assertThat(EndToEnd.Options.parse(new String[0]).values()).isEqualTo(100_000);
     }
 
@@ -18,7 +18,17 @@ class EndToEndOptionsTest {
     void everyOptionIsRead() {
         assertThat(EndToEnd.Options.parse(new String[] { "--project", "p", "--values", "600", "--batch-size", "50",
                 "--meters", "30", "--server-url", "http://x" }))
-            .isEqualTo(new EndToEnd.Options("http://x", "p", 600, 50, 30));
+            .isEqualTo(new EndToEnd.Options("http://x", "p", 600, 50, 30, 0));
+    }
+
+    @Test
+    void theTestServerCanTakeTheRealServersTimePerValue() {
+        assertThat(EndToEnd.Options.parse(new String[] { "--server-latency-micros", "5000" }).latencyMicros())
+            .isEqualTo(5000);
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> EndToEnd.Options
+                .parse(new String[] { "--server-url", "http://x", "--server-latency-micros", "5000" }))
+            .withMessageContaining("for the test server");
     }
 
     @Test
