@@ -130,6 +130,39 @@ class BatchSizingTest {
         assertThat(server.series(id, "value299")).containsEntry(100, 299.0);
     }
 
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aSecondCopyRefusedWhileTheFirstIsStillWrittenIsLookedUpAgainNotSentAThirdTime() {
+        // 100 ms a value: the 300 values take 30 s; the request times out after about 6
+        // s,
+        // the sender looks its last value up for 12 s more, then sends it again while
+        // the server is still writing the first copy (a 500), and looks again
+        server.writeLatencyPerValue(Duration.ofMillis(100));
+        DalvaRun run = DalvaRun.builder()
+            .project("sizing")
+            .serverUrl(server.url())
+            .spoolDirectory(spool)
+            .readTimeout(Duration.ofSeconds(1))
+            .callTimeout(Duration.ofSeconds(1))
+            .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+            .shutdownTimeout(Duration.ofSeconds(1))
+            .start();
+        MetricsBuffer big = new MetricsBuffer();
+        for (int i = 0; i < 300; i++) {
+            big.value(MetricsBuffer.key("value" + i), i);
+        }
+        run.log(big, 7);
+
+        assertThat(run.flush(Duration.ofSeconds(100))).isTrue();
+        long id = run.id();
+        run.close();
+
+        List<RecordedRequest> copies = batches(id);
+        assertThat(copies).extracting(RecordedRequest::status).containsExactlyInAnyOrder(200, 500);
+        assertThat(server.requests()).noneMatch(request -> request.status() == 409);
+        assertThat(server.storedValueCount(id)).isEqualTo(300);
+    }
+
     private List<RecordedRequest> batches(long id) {
         return server.requests()
             .stream()

@@ -78,6 +78,8 @@ final class MetricsSender {
      */
     private boolean sendBatch() {
         boolean mayHaveLanded = batch.firstSeq() <= replayedUpTo;
+        boolean attemptTimedOut = false;
+        long timedOutAttemptStarted = 0;
         boolean lookFirst = false;
         long settleDeadline = System.nanoTime();
         for (int retry = 0;; retry++) {
@@ -120,11 +122,16 @@ final class MetricsSender {
                     settleDeadline = now + Math.max(MIN_SETTLE_NANOS,
                             2 * Math.max(waited, sizer.expected(batch.values()).toNanos()));
                     lookFirst = true;
+                    if (!attemptTimedOut) {
+                        attemptTimedOut = true;
+                        timedOutAttemptStarted = started;
+                    }
                 }
-                else if (lookFirst && e.status() == 500) {
-                    // the server is busy with a write to the run, likely the earlier
-                    // attempt
-                    settleDeadline = Math.max(settleDeadline, now + MIN_SETTLE_NANOS);
+                else if (attemptTimedOut && e.status() == 500) {
+                    // the server is busy with a write to the run, likely the attempt that
+                    // timed out: look again, as long again as it has been writing
+                    settleDeadline = now + Math.max(MIN_SETTLE_NANOS, now - timedOutAttemptStarted);
+                    lookFirst = true;
                 }
                 else if (e instanceof DalvaUnreachableException && !(e.getCause() instanceof ConnectException)) {
                     // the connection broke after the request went out: look once, then

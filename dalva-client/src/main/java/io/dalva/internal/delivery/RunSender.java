@@ -60,8 +60,6 @@ public final class RunSender {
 
     private volatile String halted;
 
-    private volatile boolean finished;
-
     private volatile Instant lastSuccess;
 
     /**
@@ -97,21 +95,12 @@ public final class RunSender {
         return state.manifest();
     }
 
-    Journal journal() {
-        return journal;
-    }
-
     /**
      * Why the sender stopped delivering for good (the run cannot be created), or
      * {@code null}.
      */
     public String halted() {
         return halted;
-    }
-
-    /** Whether the journal's {@code run_finished} event was delivered. */
-    boolean finished() {
-        return finished;
     }
 
     /**
@@ -228,7 +217,6 @@ public final class RunSender {
                 if (!runCalls.finishRun(event)) {
                     return false;
                 }
-                finished = true;
                 state.updateManifest(state.manifest().withState(event.string("state")));
                 return acknowledge(event.seq());
             default:
