@@ -2,6 +2,7 @@ package io.dalva.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -40,12 +41,21 @@ public final class ResultsTable {
         this.results = new Results(results);
     }
 
+    /**
+     * Prints the tables of one JMH result file, or of several (one run per configuration)
+     * read as one.
+     */
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: ResultsTable <jmh-results.json>");
+        if (args.length == 0) {
+            System.err.println("usage: ResultsTable <jmh-results.json>...");
             System.exit(2);
         }
-        System.out.print(new ResultsTable(new ObjectMapper().readTree(Path.of(args[0]).toFile())).render());
+        ObjectMapper mapper = new ObjectMapper();
+        ArrayNode all = mapper.createArrayNode();
+        for (String file : args) {
+            mapper.readTree(Path.of(file).toFile()).forEach(all::add);
+        }
+        System.out.print(new ResultsTable(all).render());
     }
 
     /** The Markdown of every table the results have data for. */
