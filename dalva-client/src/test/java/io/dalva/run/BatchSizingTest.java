@@ -45,19 +45,8 @@ class BatchSizingTest {
         // 50 ms a value: ten times slower than the sender assumes before its first
         // request
         server.writeLatencyPerValue(Duration.ofMillis(50));
-        DalvaRun run = DalvaRun.builder()
-            .project("sizing")
-            .serverUrl(server.url())
-            .spoolDirectory(spool)
-            .readTimeout(Duration.ofSeconds(1))
-            .callTimeout(Duration.ofSeconds(1))
-            .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
-            .shutdownTimeout(Duration.ofSeconds(1))
-            .start();
-        MetricsBuffer big = new MetricsBuffer();
-        for (int i = 0; i < 300; i++) {
-            big.value(MetricsBuffer.key("value" + i), i);
-        }
+        DalvaRun run = runWithOneSecondTimeouts();
+        MetricsBuffer big = threeHundredValues();
         // expected 1.5 s, so the request times out after 1 + 3 x 1.5 s; the server
         // takes 15 s
         run.log(big, 100);
@@ -71,7 +60,7 @@ class BatchSizingTest {
 
         // ...then looked its last value up until the server had stored it: never sent
         // again
-        List<RecordedRequest> bigBatches = batches(id).stream()
+        List<RecordedRequest> bigBatches = batches(server, id).stream()
             .filter(request -> request.body().contains("\"value0\""))
             .toList();
         assertThat(bigBatches).hasSize(1);
@@ -84,12 +73,30 @@ class BatchSizingTest {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aSecondCopyRefusedWhileTheFirstIsStillWrittenIsLookedUpAgainNotSentAThirdTime() {
-        // 100 ms a value: the 300 values take 30 s; the request times out after about 6
-        // s,
-        // the sender looks its last value up for 12 s more, then sends it again while
-        // the server is still writing the first copy (a 500), and looks again
+        // 100 ms a value: the 300 values take 30 s; the request times out after about
+        // 6 s, the sender looks its last value up for 12 s more, then sends it again
+        // while the server is still writing the first copy (a 500), and looks again
         server.writeLatencyPerValue(Duration.ofMillis(100));
-        DalvaRun run = DalvaRun.builder()
+        DalvaRun run = runWithOneSecondTimeouts();
+        MetricsBuffer big = threeHundredValues();
+        run.log(big, 7);
+
+        assertThat(run.flush(Duration.ofSeconds(100))).isTrue();
+        long id = run.id();
+        run.close();
+
+        List<RecordedRequest> copies = batches(server, id);
+        assertThat(copies).extracting(RecordedRequest::status).containsExactlyInAnyOrder(200, 500);
+        assertThat(server.requests()).noneMatch(request -> request.status() == 409);
+        assertThat(server.storedValueCount(id)).isEqualTo(300);
+    }
+
+    /**
+     * A run whose requests time out after 1 s plus three times their expected time, and
+     * whose retries come within a second.
+     */
+    private DalvaRun runWithOneSecondTimeouts() {
+        return DalvaRun.builder()
             .project("sizing")
             .serverUrl(server.url())
             .spoolDirectory(spool)
@@ -98,23 +105,21 @@ class BatchSizingTest {
             .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
             .shutdownTimeout(Duration.ofSeconds(1))
             .start();
-        MetricsBuffer big = new MetricsBuffer();
-        for (int i = 0; i < 300; i++) {
-            big.value(MetricsBuffer.key("value" + i), i);
-        }
-        run.log(big, 7);
-
-        assertThat(run.flush(Duration.ofSeconds(100))).isTrue();
-        long id = run.id();
-        run.close();
-
-        List<RecordedRequest> copies = batches(id);
-        assertThat(copies).extracting(RecordedRequest::status).containsExactlyInAnyOrder(200, 500);
-        assertThat(server.requests()).noneMatch(request -> request.status() == 409);
-        assertThat(server.storedValueCount(id)).isEqualTo(300);
     }
 
-    private List<RecordedRequest> batches(long id) {
+    /**
+     * {@code value0..value299}, the sender's first request at its assumed 5 ms a value.
+     */
+    private static MetricsBuffer threeHundredValues() {
+        MetricsBuffer values = new MetricsBuffer();
+        for (int i = 0; i < 300; i++) {
+            values.value(MetricsBuffer.key("value" + i), i);
+        }
+        return values;
+    }
+
+    /** The {@code /log/batch} requests to run {@code id}, in the order answered. */
+    static List<RecordedRequest> batches(DalvaTestServer server, long id) {
         return server.requests()
             .stream()
             .filter(request -> request.path().equals("/api/runs/" + id + "/log/batch"))

@@ -74,7 +74,7 @@ class TenThousandValueStepTest {
 
         assertThat(server.storedValueCount(id)).isEqualTo(10_000);
         assertThat(server.series(id, "requests/worker=2499/max")).containsEntry(0, 2499.5);
-        List<RecordedRequest> batches = batches(id);
+        List<RecordedRequest> batches = BatchSizingTest.batches(server, id);
         // no request was sent again, none overlapped another (the server answers that
         // 500)
         assertThat(batches).allSatisfy(request -> assertThat(request.status()).isEqualTo(200));
@@ -86,13 +86,6 @@ class TenThousandValueStepTest {
         assertThat(batches).allSatisfy(request -> assertThat(request.metricValues()).isBetween(1, 300));
         assertThat(batches.subList(0, batches.size() - 1))
             .allSatisfy(request -> assertThat(request.metricValues()).isBetween(100, 300));
-    }
-
-    private List<RecordedRequest> batches(long id) {
-        return server.requests()
-            .stream()
-            .filter(request -> request.path().equals("/api/runs/" + id + "/log/batch"))
-            .toList();
     }
 
     private static long distinctPaths(List<RecordedRequest> batches) {

@@ -41,9 +41,4 @@ final class BatchSizer {
         }
     }
 
-    /** The current estimate of the server's time per value. */
-    Duration perValue() {
-        return Duration.ofNanos((long) nanosPerValue);
-    }
-
 }

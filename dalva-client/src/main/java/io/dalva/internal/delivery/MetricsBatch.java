@@ -41,8 +41,6 @@ final class MetricsBatch {
 
     private static final byte[] START = "{\"entries\":[".getBytes(StandardCharsets.US_ASCII);
 
-    private static final byte[] PIECE_START = "{\"metrics\":{".getBytes(StandardCharsets.US_ASCII);
-
     private static final byte[] COMMA = { ',' };
 
     private static final byte[] END = { ']', '}' };
@@ -73,6 +71,10 @@ final class MetricsBatch {
     private int splitMember;
 
     private record Piece(int start, int end, Integer step, long seq) {
+    }
+
+    /** A metric path at a step ({@code null}: a scalar). */
+    record Point(String path, Integer step) {
     }
 
     MetricsBatch(InvalidValues invalid) {
@@ -170,16 +172,13 @@ final class MetricsBatch {
      * The batch's last path and its step: the server stores a batch whole or not at all,
      * so when this value is stored, the batch is.
      */
-    LogEntry lastValue() {
+    Point lastValue() {
         Piece last = pieces.get(pieces.size() - 1);
-        Map<String, Object> flat = Values.flattenMetrics(parse(last));
         String path = null;
-        Object value = null;
-        for (Map.Entry<String, Object> entry : flat.entrySet()) {
-            path = entry.getKey();
-            value = entry.getValue();
+        for (String flat : Values.flattenMetrics(parse(last)).keySet()) {
+            path = flat;
         }
-        return new LogEntry(Map.of(Objects.requireNonNull(path), value), last.step());
+        return new Point(Objects.requireNonNull(path), last.step());
     }
 
     private boolean addPart(long seq, int budget) {
@@ -191,7 +190,7 @@ final class MetricsBatch {
             to++;
         }
         int start = length;
-        append(PIECE_START, 0, PIECE_START.length);
+        append(MetricsPayload.START, 0, MetricsPayload.START.length);
         for (int member = from; member < to; member++) {
             if (member > from) {
                 append(COMMA, 0, 1);

@@ -13,7 +13,8 @@ import java.util.Arrays;
  */
 final class MetricsPayload {
 
-    private static final byte[] START = "{\"metrics\":{".getBytes(StandardCharsets.US_ASCII);
+    /** How a payload, and so each entry of a batch body, starts. */
+    static final byte[] START = "{\"metrics\":{".getBytes(StandardCharsets.US_ASCII);
 
     private static final byte[] STEP = ",\"step\":".getBytes(StandardCharsets.US_ASCII);
 

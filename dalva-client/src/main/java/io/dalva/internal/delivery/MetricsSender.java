@@ -82,9 +82,11 @@ final class MetricsSender {
         long timedOutAttemptStarted = 0;
         boolean lookFirst = false;
         long settleDeadline = System.nanoTime();
+        MetricsBatch.Point last = null;
         for (int retry = 0;; retry++) {
             if (lookFirst) {
-                Boolean stored = storedAlready(batch.lastValue());
+                last = last != null ? last : batch.lastValue();
+                Boolean stored = isStored(last);
                 if (Boolean.TRUE.equals(stored)) {
                     return true;
                 }
@@ -222,13 +224,12 @@ final class MetricsSender {
     }
 
     /**
-     * Whether the server holds this very value: then an attempt we could not see stored
-     * it (HTTP stacks may resend a request on a dropped connection by themselves).
+     * Whether the server holds a value at {@code point}; {@code null} when it cannot be
+     * asked now.
      */
-    private Boolean storedAlready(LogEntry value) {
-        Map.Entry<String, ?> only = value.metrics().entrySet().iterator().next();
+    private Boolean isStored(MetricsBatch.Point point) {
         try {
-            state.client().getMetric(state.manifest().serverId(), only.getKey(), value.step());
+            state.client().getMetric(state.manifest().serverId(), point.path(), point.step());
             return true;
         }
         catch (DalvaNotFoundException e) {
@@ -239,6 +240,10 @@ final class MetricsSender {
         }
     }
 
+    /**
+     * Whether the server holds this very value: then an attempt we could not see stored
+     * it (HTTP stacks may resend a request on a dropped connection by themselves).
+     */
     private boolean storedAlready(String path, Integer step, Object value) {
         try {
             return Values.sameValue(state.client().getMetric(state.manifest().serverId(), path, step).value(), value);
