@@ -83,7 +83,7 @@ public final class DalvaRun implements AutoCloseable {
     /** Serializes the synchronous writes (removals) and the end of the run. */
     private final Object writeLock = new Object();
 
-    private final UnchartablePaths unchartable = new UnchartablePaths();
+    private final MetricsMapEncoder mapEncoder = new MetricsMapEncoder(new UnchartablePaths());
 
     private volatile boolean ended;
 
@@ -145,7 +145,7 @@ public final class DalvaRun implements AutoCloseable {
      * has ended.
      */
     public void log(Map<String, ?> metrics) {
-        write(Values.flattenMetrics(metrics), null);
+        logMap(metrics, MetricsMapEncoder.NO_STEP);
     }
 
     /**
@@ -153,9 +153,8 @@ public final class DalvaRun implements AutoCloseable {
      * once.
      */
     public void log(Map<String, ?> metrics, int step) {
-        Map<String, Object> flat = Values.flattenMetrics(metrics);
         Values.checkStep(step);
-        write(flat, step);
+        logMap(metrics, step);
     }
 
     /**
@@ -333,13 +332,19 @@ public final class DalvaRun implements AutoCloseable {
         return "DalvaRun[" + runId() + " (id " + id() + ") in " + project + " at " + client.serverUrl() + "]";
     }
 
-    private void write(Map<String, Object> flat, Integer step) {
-        if (flat.isEmpty()) {
-            return;
+    /**
+     * Checks and encodes the map straight into the run's one buffer, then journals it:
+     * concurrent callers take turns (the journal serializes them anyway).
+     */
+    private void logMap(Map<String, ?> metrics, int step) {
+        synchronized (mapEncoder) {
+            int length = mapEncoder.encode(metrics, step);
+            if (mapEncoder.values() == 0) {
+                return;
+            }
+            checkOpen();
+            delivery.logEncoded(mapEncoder.array(), length, mapEncoder.values());
         }
-        checkOpen();
-        unchartable.check(flat.keySet());
-        delivery.log(flat, step);
     }
 
     private void checkOpen() {

@@ -21,6 +21,8 @@ public final class MetricsBuffer {
 
     private static final byte[] START = "{\"metrics\":{".getBytes(StandardCharsets.US_ASCII);
 
+    private static final byte[] STEP = "},\"step\":".getBytes(StandardCharsets.US_ASCII);
+
     private byte[] bytes = new byte[4096];
 
     private int length;
@@ -129,18 +131,25 @@ public final class MetricsBuffer {
 
     /**
      * Closes the open folder and writes the event payload
-     * ({@code {"metrics":{…},"step":N}}) from the start of {@link #array()}; returns its
-     * length. The values stay: the buffer is unchanged for the caller.
+     * ({@code {"metrics":{…},"step":N}}, {@code step} not negative) from the start of
+     * {@link #array()}; returns its length. The values stay: the buffer is unchanged for
+     * the caller.
      */
-    int payload(Integer step) {
+    int payload(int step) {
         endGroup();
-        ensure(24);
+        ensure(STEP.length + 11);
         int end = length;
+        System.arraycopy(STEP, 0, bytes, end, STEP.length);
+        end += STEP.length;
+        int divisor = 1;
+        while (divisor <= step / 10) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            bytes[end++] = (byte) ('0' + step / divisor % 10);
+        }
         bytes[end++] = '}';
-        byte[] tail = (step == null ? ",\"step\":null}" : ",\"step\":" + step + "}")
-            .getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(tail, 0, bytes, end, tail.length);
-        return end + tail.length;
+        return end;
     }
 
     byte[] array() {

@@ -2,7 +2,6 @@ package io.dalva.run;
 
 import io.dalva.internal.logging.Log;
 
-import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,15 +22,13 @@ final class UnchartablePaths {
 
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    /** Warns about each path of {@code paths} not warned about before. */
-    void check(Collection<String> paths) {
-        for (String path : paths) {
-            int at = firstUnchartable(path);
-            if (at >= 0 && warned.size() < MAX_REMEMBERED && warned.add(path)) {
-                logger.warn("Dalva's web UI cannot chart the metric path '{}': it holds '{}', and the UI puts "
-                        + "paths raw into a URL (avoid %, ?, # and \\); the server stores it and the API reads it "
-                        + "back.", path, path.charAt(at));
-            }
+    /** Warns about {@code path} unless it was warned about before. */
+    void check(String path) {
+        int at = firstUnchartable(path);
+        if (at >= 0 && warned.size() < MAX_REMEMBERED && warned.add(path)) {
+            logger.warn("Dalva's web UI cannot chart the metric path '{}': it holds '{}', and the UI puts "
+                    + "paths raw into a URL (avoid %, ?, # and \\); the server stores it and the API reads it "
+                    + "back.", path, path.charAt(at));
         }
     }
 

@@ -31,8 +31,15 @@ public final class Values {
         return flatten(config, "config", true);
     }
 
+    /** Checks a step, {@code null} meaning none. */
     public static void checkStep(Integer step) {
-        if (step != null && step < 0) {
+        if (step != null) {
+            checkStep(step.intValue());
+        }
+    }
+
+    public static void checkStep(int step) {
+        if (step < 0) {
             throw new IllegalArgumentException("step " + step + " is outside 0.." + MAX_STEP);
         }
     }
@@ -106,6 +113,20 @@ public final class Values {
         }
     }
 
+    /** Checks a flat metric path: no empty {@code /}-segment. */
+    public static void checkMetricKey(String path) {
+        checkKey(path, "metric");
+    }
+
+    /** A long as the int Dalva stores, or an error naming the path. */
+    public static int checkInt(String path, long value, String kind) {
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(kind + " '" + path + "' is " + value
+                    + ", outside the 32-bit range Dalva stores integers in (log it as a double)");
+        }
+        return (int) value;
+    }
+
     private static void checkKey(String path, String kind) {
         if (path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.contains("//")) {
             throw new IllegalArgumentException(kind + " key '" + path + "' is empty or has an empty segment");
@@ -142,11 +163,7 @@ public final class Values {
             return ((Number) value).intValue();
         }
         if (value instanceof Long l) {
-            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(kind + " '" + path + "' is " + l
-                        + ", outside the 32-bit range Dalva stores integers in (log it as a double)");
-            }
-            return l.intValue();
+            return checkInt(path, l, kind);
         }
         if (value instanceof Boolean || value instanceof String) {
             return value;

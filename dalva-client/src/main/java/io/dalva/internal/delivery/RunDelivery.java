@@ -148,12 +148,6 @@ public final class RunDelivery {
         return journal.directory();
     }
 
-    /** Records metrics (flat, validated); returns at once unless synchronous. */
-    public void log(Map<String, ?> metrics, Integer step) {
-        long seq = journal.appendMetrics(metrics, step);
-        logged(seq, metrics.size());
-    }
-
     /**
      * Records metrics already encoded as a {@code metrics_logged} payload
      * ({@code {"metrics":{…},"step":N}}, UTF-8, checked by the caller) of {@code values}
