@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -64,16 +66,24 @@ public final class FolderLock implements AutoCloseable {
         FileChannel channel = null;
         Path file = dir.resolve(Journal.LOCK);
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            Object opened = fileKey(file);
-            FileLock lock = channel.tryLock();
-            if (lock != null && opened != null && opened.equals(fileKey(file))) {
+            Object current = fileKey(file);
+            if (current == null) {
+                createIfAbsent(file);
+                current = fileKey(file);
+            }
+            // the file at the path just before and just after the open is the file
+            // opened (an open file's inode is not reused); checked again once locked
+            channel = current == null ? null : openIfPresent(file);
+            FileLock lock = channel != null && current.equals(fileKey(file)) ? channel.tryLock() : null;
+            if (lock != null && current.equals(fileKey(file))) {
                 return new FolderLock(key, file, channel, lock);
             }
-            // another process holds it, or deleted the folder and its lock file between
-            // our open and our lock (the file locked is not the folder's any more): this
+            // another process holds it, or deleted the folder and its lock file around
+            // our open or our lock (the file locked is not the folder's any more): this
             // JVM holds no lock on it
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
             IN_THIS_JVM.remove(key);
             return null;
         }
@@ -118,6 +128,24 @@ public final class FolderLock implements AutoCloseable {
         }
         finally {
             IN_THIS_JVM.remove(key);
+        }
+    }
+
+    private static void createIfAbsent(Path file) throws IOException {
+        try {
+            Files.createFile(file);
+        }
+        catch (FileAlreadyExistsException e) {
+            // another process created it first: it is the lock file all the same
+        }
+    }
+
+    private static FileChannel openIfPresent(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.WRITE);
+        }
+        catch (NoSuchFileException e) {
+            return null; // deleted with its folder meanwhile
         }
     }
 

@@ -44,12 +44,14 @@ public final class LockProbeMain {
         long withManifest = 0;
         while (reader.isAlive()) {
             Path file = dir.resolve("lock");
+            Object key = fileKey(file);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 opened++;
-                Object key = fileKey(file);
-                FileLock lock = channel.tryLock();
-                // a lock on a file deleted meanwhile is not the folder's lock
-                if (lock != null && key != null && key.equals(fileKey(file))) {
+                // a lock on a file deleted meanwhile is not the folder's lock: the file
+                // at
+                // the path before the open, after it and once locked must be the same
+                FileLock lock = key != null && key.equals(fileKey(file)) ? channel.tryLock() : null;
+                if (lock != null && key.equals(fileKey(file))) {
                     locked++;
                     if (Files.exists(dir.resolve(SpoolManifest.FILE))) {
                         withManifest++;
