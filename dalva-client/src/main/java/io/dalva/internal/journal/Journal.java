@@ -72,6 +72,12 @@ public final class Journal implements AutoCloseable {
      */
     static final int SPARE_BYTES = 1024 * 1024;
 
+    /**
+     * The most bytes of spares the owner keeps when the appender outruns it (each time it
+     * finds none ready, the journal asks for twice as many, up to this).
+     */
+    static final int MAX_SPARE_BYTES = 8 * 1024 * 1024;
+
     private static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final WarnThenDebug dropLogger = new WarnThenDebug(Journal.class);
@@ -92,8 +98,12 @@ public final class Journal implements AutoCloseable {
 
     private final List<Segment> segments = new CopyOnWriteArrayList<>(); // by firstSeq
 
-    /** Segments the owner mapped ahead of need; it keeps {@link #SPARES} ready. */
+    /** Segments the owner mapped ahead of need; it keeps {@link #sparesWanted} ready. */
     private final ConcurrentLinkedQueue<Segment.Spare> spares = new ConcurrentLinkedQueue<>();
+
+    private final int maxSpares;
+
+    private volatile int sparesWanted; // written under appendLock
 
     private final AtomicLong heldBytes = new AtomicLong();
 
@@ -145,6 +155,8 @@ public final class Journal implements AutoCloseable {
         this.storage = storage;
         this.segmentBytes = segmentBytes;
         this.maxBytes = maxBytes;
+        this.sparesWanted = spares(SPARE_BYTES, segmentBytes);
+        this.maxSpares = spares(MAX_SPARE_BYTES, segmentBytes);
         if (dir == null) {
             heapLimit = maxBytes;
             recoveredSeq = 0;
@@ -401,6 +413,10 @@ public final class Journal implements AutoCloseable {
                                                             // taker
         }
         else {
+            if (ready == null && mappedAllowed && owner != null && storageProblem == null) {
+                sparesWanted = Math.min(maxSpares, sparesWanted * 2); // the owner is
+                                                                      // behind
+            }
             int capacity = Math.max(length, Math.min(segmentBytes, HEAP_SEGMENT_BYTES));
             if (heldBytes.get() + capacity > maxBytes) {
                 dropReason = "the spool holds its maximum of " + maxBytes + " bytes of undelivered events";
@@ -618,8 +634,20 @@ public final class Journal implements AutoCloseable {
 
     /** Whether the owner should map another segment ahead of need. */
     boolean wantsSpare() {
-        int wanted = Math.min(128, Math.max(2, SPARE_BYTES / segmentBytes));
-        return spares.size() < wanted;
+        return spares.size() < sparesWanted;
+    }
+
+    int sparesWanted() {
+        return sparesWanted;
+    }
+
+    int sparesReady() {
+        return spares.size();
+    }
+
+    /** How many segments make {@code bytes} of spares: two at least, 128 at most. */
+    private static int spares(int bytes, int segmentBytes) {
+        return Math.min(128, Math.max(2, bytes / segmentBytes));
     }
 
     void offerSpare(Segment.Spare ready) {

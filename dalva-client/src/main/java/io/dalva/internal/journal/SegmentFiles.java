@@ -63,6 +63,18 @@ final class SegmentFiles {
         }
     }
 
+    /** The SHA-256 of a buffer's remaining bytes (a mapping's, read in place). */
+    static String sha256(ByteBuffer bytes) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes);
+            return HexFormat.of().formatHex(digest.digest());
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     static String sha256(FileChannel channel, long length) throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");

@@ -49,7 +49,8 @@ final class SegmentOwner implements Runnable {
 
     private final WarnThenDebug dropLogger = new WarnThenDebug(SegmentOwner.class);
 
-    private final ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+    /** Direct: a heap buffer would be copied to a temporary direct one at each write. */
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(64 * 1024);
 
     private final List<Path> unforced = new ArrayList<>();
 
@@ -126,6 +127,7 @@ final class SegmentOwner implements Runnable {
                 discard(spare);
             }
             marker.close();
+            Unmapper.unmap(zeros);
         }
     }
 
@@ -134,12 +136,10 @@ final class SegmentOwner implements Runnable {
         if (fault != null) {
             storageFailed(fault);
         }
-        if (!closing) {
-            // the appender's next segment or two: mapped memory again, not the heap; the
-            // rest of the spares only after what is on the heap is in a file, since a
-            // killed process loses it there
-            prepareSpares(FIRST_SPARES);
-        }
+        // the appender's next segment or two: mapped memory again, not the heap; the rest
+        // of the spares only after what is on the heap is in a file, since a killed
+        // process loses it there
+        keepSparesReady(closing);
         for (Segment segment : journal.segmentList()) {
             if (segment.retired && !segment.sealed) {
                 if (segment.isMapped()) {
@@ -148,6 +148,7 @@ final class SegmentOwner implements Runnable {
                 else if (segment.heap != null) {
                     persist(segment);
                 }
+                keepSparesReady(closing);
             }
         }
         if (!closing) {
@@ -157,10 +158,20 @@ final class SegmentOwner implements Runnable {
         reportDrops();
         long now = System.nanoTime();
         if (closing || now - lastForce >= syncNanos) {
-            force();
+            force(closing);
             lastForce = now;
         }
         deleteDelivered();
+    }
+
+    /**
+     * Between two slow steps (a seal, a write, a force): the appender's next segment or
+     * two, so that an appender faster than the device still finds mapped memory ready.
+     */
+    private void keepSparesReady(boolean closing) {
+        if (!closing) {
+            prepareSpares(FIRST_SPARES);
+        }
     }
 
     // --- spare segments ---------------------------------------------------------------
@@ -238,7 +249,15 @@ final class SegmentOwner implements Runnable {
         int limit = segment.limit;
         MappedByteBuffer mapped = segment.mapped;
         segment.mapped = null;
+        String sha = null;
         if (mapped != null) {
+            try {
+                sha = SegmentFiles.sha256(mapped.slice(0, limit)); // no copy through a
+                                                                   // read
+            }
+            catch (InternalError e) {
+                // a page the storage lost: the file is read below and fails there
+            }
             Unmapper.unmap(mapped); // its dirty pages stay in the page cache
         }
         try {
@@ -247,11 +266,12 @@ final class SegmentOwner implements Runnable {
                 journal.forget(segment);
                 return;
             }
-            String sha;
             try (FileChannel channel = journal.storage()
                 .open(segment.file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 channel.truncate(limit);
-                sha = SegmentFiles.sha256(channel, limit);
+                if (sha == null) {
+                    sha = SegmentFiles.sha256(channel, limit);
+                }
             }
             Path target = segment.file.resolveSibling(SegmentFiles.sealedName(segment.firstSeq, segment.lastSeq, sha));
             SegmentFiles.move(segment.file, target);
@@ -334,7 +354,7 @@ final class SegmentOwner implements Runnable {
      * Forces the active segment, the segments sealed since the last time and the marker
      * to the device (for a power loss; a killed process needs none of it).
      */
-    private void force() {
+    private void force(boolean closing) {
         Segment active = journal.activeSegment();
         MappedByteBuffer mapped = active == null ? null : active.mapped;
         try {
@@ -342,6 +362,7 @@ final class SegmentOwner implements Runnable {
                 mapped.force();
             }
             for (Path file : unforced) {
+                keepSparesReady(closing);
                 try (FileChannel channel = journal.storage().open(file, StandardOpenOption.WRITE)) {
                     channel.force(false);
                 }

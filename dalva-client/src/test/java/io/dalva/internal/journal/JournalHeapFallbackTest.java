@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,54 @@ class JournalHeapFallbackTest {
             return FileChannel.open(file, options);
         }
 
+    }
+
+    /**
+     * Holds the owner in the creation of a segment file while asked to: a slow device.
+     */
+    static final class SlowStorage implements JournalStorage {
+
+        final CountDownLatch released = new CountDownLatch(1);
+
+        volatile boolean slow;
+
+        @Override
+        public FileChannel open(Path file, OpenOption... options) throws IOException {
+            if (slow && file.getFileName().toString().endsWith(".open")) {
+                try {
+                    released.await();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return FileChannel.open(file, options);
+        }
+
+    }
+
+    @Test
+    void anOwnerThatFellBehindKeepsMoreSparesReadyUpToItsBound() throws IOException {
+        SlowStorage storage = new SlowStorage();
+        int segmentBytes = 128 * 1024;
+        try (Journal journal = Journal.open(tmp.resolve("run"), segmentBytes, 1 << 30, Duration.ofMillis(20),
+                storage)) {
+            int initial = Journal.SPARE_BYTES / segmentBytes;
+            await(() -> journal.sparesReady() == initial);
+            storage.slow = true;
+            int step = 0;
+            while (journal.heapBytes() < 4 * Journal.HEAP_SEGMENT_BYTES) {
+                assertThat(journal.appendMetrics(Map.of("loss", step / 10.0), step)).isEqualTo(step + 1);
+                step++;
+            }
+            int bound = Journal.MAX_SPARE_BYTES / segmentBytes;
+            assertThat(journal.sparesWanted()).isEqualTo(bound);
+
+            storage.released.countDown();
+            await(() -> journal.sparesReady() == bound);
+            assertThat(journal.sparesWanted()).isEqualTo(bound);
+            assertThat(JournalTest.steps(journal)).hasSize(step);
+        }
     }
 
     @Test
