@@ -12,6 +12,7 @@ import io.dalva.internal.delivery.RunSender;
 import io.dalva.internal.journal.DamagedRange;
 import io.dalva.internal.journal.Journal;
 import io.dalva.internal.journal.JournalEvent;
+import io.dalva.internal.journal.JournalReader;
 import io.dalva.internal.journal.JournalInUseException;
 import io.dalva.internal.journal.JournalStorage;
 import io.dalva.internal.journal.MissingRange;
@@ -338,7 +339,7 @@ final class RunReplay {
      */
     private static boolean unfinished(SpoolManifest manifest, Journal journal) {
         JournalEvent last = null;
-        try (Journal.Reader reader = journal.reader(journal.deliveredSeq())) {
+        try (JournalReader reader = journal.reader(journal.deliveredSeq())) {
             for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
                 last = event;
             }

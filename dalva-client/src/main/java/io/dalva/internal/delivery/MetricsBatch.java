@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dalva.client.LogEntry;
 import io.dalva.client.internal.Values;
-import io.dalva.internal.journal.Journal;
 import io.dalva.internal.journal.JournalEvent;
+import io.dalva.internal.journal.JournalReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -85,7 +85,7 @@ final class MetricsBatch {
      * Takes metric events from the head of {@code reader} until {@code budget} values;
      * events taken whole are consumed, an event sent in parts only with its last part.
      */
-    void fill(Journal.Reader reader, int budget) {
+    void fill(JournalReader reader, int budget) {
         pieces.clear();
         values = 0;
         firstSeq = -1;

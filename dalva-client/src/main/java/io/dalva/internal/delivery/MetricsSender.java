@@ -10,7 +10,7 @@ import io.dalva.client.DalvaNotFoundException;
 import io.dalva.client.DalvaUnreachableException;
 import io.dalva.client.LogEntry;
 import io.dalva.client.internal.Values;
-import io.dalva.internal.journal.Journal;
+import io.dalva.internal.journal.JournalReader;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ final class MetricsSender {
      * Sends the metric events at the head of the journal as one batch sized to the
      * server; false only when the sender stops first.
      */
-    boolean send(Journal.Reader reader) {
+    boolean send(JournalReader reader) {
         batch.fill(reader, sizer.budget());
         return !batch.hasValues() || sendBatch();
     }

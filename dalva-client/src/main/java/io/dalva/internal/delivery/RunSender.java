@@ -7,6 +7,7 @@ import io.dalva.client.RunHandle;
 import io.dalva.client.RunInit;
 import io.dalva.internal.journal.Journal;
 import io.dalva.internal.journal.JournalEvent;
+import io.dalva.internal.journal.JournalReader;
 import io.dalva.internal.journal.SpoolManifest;
 import io.dalva.internal.logging.Log;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public final class RunSender {
 
     private final DeliveryOptions options;
 
-    private final Journal.Reader reader;
+    private final JournalReader reader;
 
     private final SenderState state;
 

@@ -4,12 +4,10 @@ import io.dalva.internal.logging.Log;
 import io.dalva.internal.logging.WarnThenDebug;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>
  * Threads: any number of recording threads append (serialized by one lock that only they
- * take); one sender thread reads and acknowledges; the owner does the files.
+ * take); one sender thread reads ({@link JournalReader}) and acknowledges; the owner does
+ * the files.
  */
 public final class Journal implements AutoCloseable {
 
@@ -109,7 +108,7 @@ public final class Journal implements AutoCloseable {
 
     private final AtomicLong heapBytes = new AtomicLong();
 
-    private final List<Reader> readers = new CopyOnWriteArrayList<>();
+    private final List<JournalReader> readers = new CopyOnWriteArrayList<>();
 
     private final long recoveredSeq;
 
@@ -483,8 +482,9 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    public Reader reader(long afterSeq) {
-        Reader reader = new Reader(afterSeq);
+    /** A reader of the events after {@code afterSeq}; closed with the journal. */
+    public JournalReader reader(long afterSeq) {
+        JournalReader reader = new JournalReader(this, afterSeq);
         readers.add(reader);
         return reader;
     }
@@ -513,7 +513,7 @@ public final class Journal implements AutoCloseable {
         if (owner != null) {
             owner.stop(CLOSE_TIMEOUT_NANOS);
         }
-        for (Reader reader : readers) {
+        for (JournalReader reader : readers) {
             reader.close();
         }
     }
@@ -541,62 +541,13 @@ public final class Journal implements AutoCloseable {
             return;
         }
         try {
-            deleteChildren(dir.resolve(EVENTS));
-            Files.deleteIfExists(dir.resolve(EVENTS));
-            if (hasDamage()) {
-                return;
-            }
-            Files.deleteIfExists(dir.resolve(DELIVERED));
-            Files.deleteIfExists(dir.resolve(SpoolManifest.FILE)); // no longer a run
-                                                                   // folder
-            deleteChildren(dir, dir.resolve(LOCK));
-            lock.closeDeletingFile();
-            Files.deleteIfExists(dir);
+            FolderDeletion.deleteDelivered(dir, lock);
         }
         catch (IOException e) {
             log.debug("Cannot delete the delivered spool {}.", dir, e);
         }
         finally {
             lock.close();
-        }
-    }
-
-    private boolean hasDamage() throws IOException {
-        Path folder = dir.resolve(DAMAGED);
-        if (!Files.isDirectory(folder)) {
-            return false;
-        }
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
-            for (Path child : children) {
-                if (!child.getFileName().toString().startsWith("incomplete.")) {
-                    return true; // damaged bytes: kept with their manifest
-                }
-            }
-            return false; // only events whose log() never returned
-        }
-    }
-
-    private static void deleteChildren(Path folder) throws IOException {
-        deleteChildren(folder, null);
-    }
-
-    /** Deletes everything in {@code folder} but {@code kept}. */
-    private static void deleteChildren(Path folder, Path kept) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            return;
-        }
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
-            stream.forEach(children::add);
-        }
-        for (Path child : children) {
-            if (child.equals(kept)) {
-                continue;
-            }
-            if (Files.isDirectory(child)) {
-                deleteChildren(child);
-            }
-            Files.deleteIfExists(child);
         }
     }
 
@@ -630,6 +581,11 @@ public final class Journal implements AutoCloseable {
 
     Segment activeSegment() {
         return active;
+    }
+
+    /** For a reader being closed. */
+    void removeReader(JournalReader reader) {
+        readers.remove(reader);
     }
 
     /** Whether the owner should map another segment ahead of need. */
@@ -687,97 +643,6 @@ public final class Journal implements AutoCloseable {
             segment.heap = null;
             heapBytes.addAndGet(-segment.capacity);
         }
-    }
-
-    /** Reads events in seq order; used by a single sender thread. */
-    public final class Reader implements AutoCloseable {
-
-        private final long afterSeq;
-
-        private final ReadBuffer buffer = new ReadBuffer();
-
-        private long lastReturned;
-
-        private Segment segment;
-
-        private int position;
-
-        private JournalEvent peeked;
-
-        private Reader(long afterSeq) {
-            this.afterSeq = afterSeq;
-            this.lastReturned = afterSeq;
-        }
-
-        /**
-         * The next event without consuming it, or {@code null} when none is available
-         * yet.
-         */
-        public JournalEvent peek() {
-            if (peeked == null) {
-                peeked = read();
-            }
-            return peeked;
-        }
-
-        /** The next event, or {@code null} when none is available yet. */
-        public JournalEvent next() {
-            JournalEvent event = peek();
-            peeked = null;
-            return event;
-        }
-
-        private JournalEvent read() {
-            while (true) {
-                if (segment == null && !moveTo(null)) {
-                    return null;
-                }
-                boolean complete = segment.retired;
-                int limit = segment.limit;
-                if (position >= limit) {
-                    if (!complete || !moveTo(segment)) {
-                        return null;
-                    }
-                    continue;
-                }
-                int lineLength = buffer.line(segment, position, limit);
-                if (lineLength < -1) { // the file cannot be read now: try again later
-                    return null;
-                }
-                if (lineLength == -1) { // no newline before limit: an incomplete last
-                                        // line
-                    position = limit;
-                    continue;
-                }
-                JournalEvent event = EventLine.parse(buffer.bytes(), buffer.lineStart(), lineLength);
-                position += lineLength + 1;
-                if (event != null && event.seq() > lastReturned) {
-                    lastReturned = event.seq();
-                    return event;
-                }
-            }
-        }
-
-        /** Moves to the first segment after {@code current} (null: the first at all). */
-        private boolean moveTo(Segment current) {
-            for (Segment candidate : segments) {
-                if ((current == null || candidate.firstSeq > current.firstSeq)
-                        && (candidate.lastSeq > lastReturned || candidate == active)) {
-                    segment = candidate;
-                    position = 0;
-                    buffer.reset();
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public void close() {
-            buffer.close();
-            readers.remove(this);
-        }
-
     }
 
 }

@@ -49,7 +49,7 @@ class JournalFullDiskTest {
             storage.free();
             await(() -> journal.heapBytes() == journal.activeHeapBytes());
             List<Long> seqs = new ArrayList<>();
-            try (Journal.Reader reader = journal.reader(0)) {
+            try (JournalReader reader = journal.reader(0)) {
                 for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
                     seqs.add(event.seq());
                 }

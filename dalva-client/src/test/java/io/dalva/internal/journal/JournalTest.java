@@ -36,7 +36,7 @@ class JournalTest {
             journal.appendMetrics(Map.of("summary", 2.5), null);
             journal.appendRunFinished("completed");
 
-            Journal.Reader reader = journal.reader(0);
+            JournalReader reader = journal.reader(0);
             JournalEvent created = reader.next();
             assertThat(created.type()).isEqualTo("run_created");
             assertThat(created.string("project")).isEqualTo("demo");
@@ -88,7 +88,7 @@ class JournalTest {
             for (int step = 0; step < 100; step++) {
                 journal.appendMetrics(Map.of("loss", step * 0.5), step);
             }
-            Journal.Reader reader = journal.reader(0);
+            JournalReader reader = journal.reader(0);
             for (int step = 0; step < 100; step++) {
                 assertThat(reader.next().step()).isEqualTo(step);
             }
@@ -148,7 +148,7 @@ class JournalTest {
 
     static List<Integer> steps(Journal journal) {
         List<Integer> steps = new ArrayList<>();
-        try (Journal.Reader reader = journal.reader(journal.deliveredSeq())) {
+        try (JournalReader reader = journal.reader(journal.deliveredSeq())) {
             for (JournalEvent event = reader.next(); event != null; event = reader.next()) {
                 steps.add(event.step());
             }
