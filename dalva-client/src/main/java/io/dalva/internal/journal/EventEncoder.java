@@ -83,8 +83,8 @@ final class EventEncoder {
      * Encodes one event whose payload fields {@code payload} writes, newline included;
      * the result is valid until the next call.
      */
-    Buffer encode(long seq, String type, Instant timestamp, Payload payload) {
-        start(seq, type, timestamp);
+    Buffer encode(long seq, String type, long epochSecond, int nanos, Payload payload) {
+        start(seq, type, epochSecond, nanos);
         try {
             if (generator == null) {
                 generator = factory.createGenerator(buffer, JsonEncoding.UTF8);
@@ -108,29 +108,28 @@ final class EventEncoder {
     /**
      * Encodes one event whose payload object is given as UTF-8 JSON bytes (not checked).
      */
-    Buffer encodeRaw(long seq, String type, Instant timestamp, byte[] payload, int offset, int length) {
-        start(seq, type, timestamp);
+    Buffer encodeRaw(long seq, String type, long epochSecond, int nanos, byte[] payload, int offset, int length) {
+        start(seq, type, epochSecond, nanos);
         buffer.write(payload, offset, length);
         return finish();
     }
 
-    private void start(long seq, String type, Instant timestamp) {
+    private void start(long seq, String type, long epochSecond, int nanos) {
         buffer.reset();
         buffer.write(VERSION_SEQ, 0, VERSION_SEQ.length);
         writeDigits(seq);
         buffer.write(TIMESTAMP_FIELD, 0, TIMESTAMP_FIELD.length);
-        writeTimestamp(timestamp);
+        writeTimestamp(epochSecond, nanos);
         buffer.write(TYPE_FIELD, 0, TYPE_FIELD.length);
         buffer.writeAscii(type);
         buffer.write(PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length);
     }
 
     /**
-     * Writes {@link #TIMESTAMP}'s text of {@code timestamp} without allocating: the part
-     * up to the second is formatted once per second.
+     * Writes {@link #TIMESTAMP}'s text of an instant without allocating: the part up to
+     * the second is formatted once per second.
      */
-    private void writeTimestamp(Instant timestamp) {
-        long second = timestamp.getEpochSecond();
+    private void writeTimestamp(long second, int nanos) {
         if (second != cachedSecond) {
             String text = TIMESTAMP.format(Instant.ofEpochSecond(second));
             for (int i = 0; i < secondText.length; i++) {
@@ -139,7 +138,7 @@ final class EventEncoder {
             cachedSecond = second;
         }
         buffer.write(secondText, 0, secondText.length);
-        int micros = timestamp.getNano() / 1000;
+        int micros = nanos / 1000;
         for (int divisor = 100_000; divisor > 0; divisor /= 10) {
             buffer.write('0' + (micros / divisor) % 10);
         }
