@@ -79,27 +79,23 @@ final class Backlog {
     }
 
     /**
-     * Halves the entries: each pair becomes one (its last seq, both counts, the first
-     * time).
+     * Halves the entries in place (no allocation on the logging thread): each pair
+     * becomes one (its last seq, both counts, the first time).
      */
     private void mergeNeighbours() {
         int capacity = seqs.length;
-        long[] mergedSeqs = new long[capacity];
-        long[] mergedCounts = new long[capacity];
-        long[] mergedTimes = new long[capacity];
         int merged = 0;
-        for (int i = 0; i < size; i += 2) {
+        for (int i = 0; i < size; i += 2) { // writes stay behind reads: merged <= i / 2
             int first = (head + i) % capacity;
             int last = (head + Math.min(i + 1, size - 1)) % capacity;
-            mergedSeqs[merged] = seqs[last];
-            mergedCounts[merged] = counts[first] + (last != first ? counts[last] : 0);
-            mergedTimes[merged] = times[first];
+            int into = (head + merged) % capacity;
+            long count = counts[first] + (last != first ? counts[last] : 0);
+            long time = times[first];
+            seqs[into] = seqs[last];
+            counts[into] = count;
+            times[into] = time;
             merged++;
         }
-        seqs = mergedSeqs;
-        counts = mergedCounts;
-        times = mergedTimes;
-        head = 0;
         size = merged;
     }
 
