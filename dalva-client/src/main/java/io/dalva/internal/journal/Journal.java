@@ -193,8 +193,16 @@ public final class Journal implements AutoCloseable {
         recoveredSeq = lastSeq;
         firstGap = missing.stream().mapToLong(MissingRange::firstSeq).min().orElse(Long.MAX_VALUE);
         owner = new SegmentOwner(this, deliveredSeq, syncInterval.toNanos());
-        owner.prepareFirstSpares(); // the first events go to a file too
-        owner.start();
+        try {
+            owner.prepareFirstSpares(); // the first events go to a file too
+            owner.start();
+        }
+        catch (RuntimeException | Error e) { // no owner thread: its spares go here
+            closed = true;
+            owner.release();
+            releaseLock();
+            throw e;
+        }
     }
 
     /**
@@ -502,15 +510,17 @@ public final class Journal implements AutoCloseable {
         releaseLock();
     }
 
-    /** Stops appending, lets the owner seal and record everything; the lock stays. */
+    /**
+     * Stops appending, lets the owner seal and record everything; the lock stays. Every
+     * caller waits for the owner, not only the first.
+     */
     private void stop() {
         synchronized (appendLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (active != null) {
-                active.retired = true;
+            if (!closed) {
+                closed = true;
+                if (active != null) {
+                    active.retired = true;
+                }
             }
         }
         if (owner != null) {

@@ -86,17 +86,41 @@ final class SegmentOwner implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    /** Lets the owner finish its work (seal, record, release) and waits for it. */
+    /**
+     * Lets the owner finish its work (seal, record, release every mapping) and waits for
+     * it, at most {@code timeoutNanos}; an interrupt does not end the wait (the caller's
+     * interrupt status is kept). Past the timeout (a stalled storage) the owner releases
+     * everything itself as soon as the storage returns.
+     */
     void stop(long timeoutNanos) {
         wake();
         if (Thread.currentThread() == thread) {
             return;
         }
+        long deadline = System.nanoTime() + timeoutNanos;
+        boolean interrupted = false;
         try {
-            TimeUnit.NANOSECONDS.timedJoin(thread, timeoutNanos);
+            while (thread.isAlive()) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    log.warn(
+                            "Dalva spool {}: its journal thread did not finish within {} ms (the storage stalls); "
+                                    + "it releases the spool's files as soon as the storage returns.",
+                            journal.directory(), TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedJoin(thread, remaining);
+                }
+                catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -123,12 +147,29 @@ final class SegmentOwner implements Runnable {
             }
         }
         finally {
-            for (Segment.Spare spare = journal.takeSpare(); spare != null; spare = journal.takeSpare()) {
-                discard(spare);
-            }
-            marker.close();
-            Unmapper.unmap(zeros);
+            release();
         }
+    }
+
+    /**
+     * The owner's last act (or the opening thread's, when the owner could not start): the
+     * spares are discarded and, once the journal is closed (no append can touch a mapping
+     * any more), any segment still mapped is unmapped, so that no mapping outlives the
+     * journal (its file is sealed at the next open).
+     */
+    void release() {
+        if (journal.isClosed()) {
+            for (Segment segment : journal.segmentList()) {
+                MappedByteBuffer mapped = segment.mapped;
+                segment.mapped = null;
+                Unmapper.unmap(mapped);
+            }
+        }
+        for (Segment.Spare spare = journal.takeSpare(); spare != null; spare = journal.takeSpare()) {
+            discard(spare);
+        }
+        marker.close();
+        Unmapper.unmap(zeros);
     }
 
     private void pass(boolean closing) {
@@ -141,7 +182,10 @@ final class SegmentOwner implements Runnable {
         // process loses it there
         keepSparesReady(closing);
         for (Segment segment : journal.segmentList()) {
-            if (segment.retired && !segment.sealed) {
+            // closing: the journal was closed under the appenders' lock, so nothing is
+            // appended any more; the active segment is sealed even when its retirement,
+            // written by the closing thread after the close, is not visible yet
+            if ((segment.retired || closing) && !segment.sealed) {
                 if (segment.isMapped()) {
                     seal(segment);
                 }
