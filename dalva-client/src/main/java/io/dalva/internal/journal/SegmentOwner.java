@@ -402,8 +402,12 @@ final class SegmentOwner implements Runnable {
         Segment active = journal.activeSegment();
         MappedByteBuffer mapped = active == null ? null : active.mapped;
         try {
-            if (mapped != null && !active.retired) {
-                mapped.force();
+            int appended = active == null ? 0 : active.limit;
+            if (mapped != null && !active.retired && appended > 0) {
+                // only what the appender wrote: a page written back is write-protected
+                // again, and the appender's next write to it faults (on ext4 that fault
+                // can wait for the file system's journal), so the zeros ahead stay dirty
+                mapped.force(0, appended);
             }
             for (Path file : unforced) {
                 keepSparesReady(closing);
