@@ -127,8 +127,8 @@ final class MetricsMapEncoder {
             if (!Float.isFinite(f)) {
                 throw notFinite(path, f);
             }
-            write(Float.toString(f).getBytes(StandardCharsets.US_ASCII)); // the float's
-                                                                          // own digits
+            // the float's own shortest digits, not those of the double it widens to
+            write(Float.toString(f).getBytes(StandardCharsets.US_ASCII));
         }
         else if (value instanceof Boolean b) {
             write(b ? "true" : "false");
@@ -199,8 +199,8 @@ final class MetricsMapEncoder {
                 bytes[length++] = (byte) (0x80 | code & 0x3F);
             }
             else if (Character.isSurrogate(c)) {
-                bytes[length++] = '?'; // a lone surrogate, as Java's own UTF-8 encoder
-                                       // writes it
+                // a lone surrogate, written as Java's own UTF-8 encoder writes it
+                bytes[length++] = '?';
             }
             else {
                 bytes[length++] = (byte) (0xE0 | c >> 12);

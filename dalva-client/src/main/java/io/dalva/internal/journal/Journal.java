@@ -424,8 +424,8 @@ public final class Journal implements AutoCloseable {
         }
         else {
             if (ready == null && mappedAllowed && owner != null && storageProblem == null) {
-                sparesWanted = Math.min(maxSpares, sparesWanted * 2); // the owner is
-                                                                      // behind
+                // the owner is behind: more slack from now on
+                sparesWanted = Math.min(maxSpares, sparesWanted * 2);
             }
             int capacity = Math.max(length, Math.min(segmentBytes, HEAP_SEGMENT_BYTES));
             if (heldBytes.get() + capacity > maxBytes) {

@@ -5,8 +5,6 @@ public final class JournalReader implements AutoCloseable {
 
     private final Journal journal;
 
-    private final long afterSeq;
-
     private final ReadBuffer buffer = new ReadBuffer();
 
     private long lastReturned;
@@ -19,7 +17,6 @@ public final class JournalReader implements AutoCloseable {
 
     JournalReader(Journal journal, long afterSeq) {
         this.journal = journal;
-        this.afterSeq = afterSeq;
         this.lastReturned = afterSeq;
     }
 
