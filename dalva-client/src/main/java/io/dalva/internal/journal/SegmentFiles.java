@@ -102,6 +102,18 @@ final class SegmentFiles {
      */
     static void writeAtomically(JournalStorage storage, Path target, byte[] bytes, int offset, int length)
             throws IOException {
+        writeAtomically(storage, target, bytes, offset, length, true);
+    }
+
+    /**
+     * Like {@link #writeAtomically(JournalStorage, Path, byte[], int, int)}, forcing the
+     * bytes to the device before the rename only when {@code forced}: a caller that
+     * forces the file later (at its next sync) saves a device flush per file, and the
+     * rename still means all bytes or none to a process that reads the folder after a
+     * crash.
+     */
+    static void writeAtomically(JournalStorage storage, Path target, byte[] bytes, int offset, int length,
+            boolean forced) throws IOException {
         Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel channel = storage.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -110,7 +122,9 @@ final class SegmentFiles {
             while (buffer.hasRemaining()) {
                 position += channel.write(buffer, position);
             }
-            channel.force(false);
+            if (forced) {
+                channel.force(false);
+            }
         }
         catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temporary);

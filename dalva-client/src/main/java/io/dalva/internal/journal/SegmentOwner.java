@@ -344,7 +344,11 @@ final class SegmentOwner implements Runnable {
                 .resolve(Journal.EVENTS)
                 .resolve(SegmentFiles.sealedName(segment.firstSeq, segment.lastSeq,
                         SegmentFiles.sha256(heap, 0, limit)));
-            SegmentFiles.writeAtomically(journal.storage(), target, heap, 0, limit);
+            // forced with the sealed segments at the next sync, not one device flush per
+            // heap segment: an owner that fell behind catches up instead of falling
+            // further
+            SegmentFiles.writeAtomically(journal.storage(), target, heap, 0, limit, false);
+            unforced.add(target);
             segment.file = target;
             segment.sealed = true;
             journal.releaseHeap(segment);
