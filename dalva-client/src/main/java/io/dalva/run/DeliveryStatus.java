@@ -10,6 +10,8 @@ import java.util.Optional;
  *
  * @param undeliveredEvents journal events recorded but not delivered yet
  * @param undeliveredValues metric values logged by this process but not delivered yet
+ * (exact while at most 65,536 events wait; beyond, events are counted in groups, and a
+ * group counts until its last event is delivered)
  * @param oldestUndeliveredWait how long the oldest of those values has waited (zero when
  * none waits)
  * @param droppedEvents events dropped because the spool was full

@@ -35,19 +35,19 @@ class BacklogTest {
     void anOutageLongerThanItsEntriesMergesNeighboursInPlaceAndLosesNoValue() {
         Backlog backlog = new Backlog();
         long seq = 0;
-        while (seq < 1000) { // the ring wraps: its head is not at 0 when it merges
+        while (seq < Backlog.MAX_ENTRIES - 10) { // the ring at its largest
+            seq++;
+            backlog.logged(seq, count(seq));
+        }
+        assertThat(backlog.values(500)).isEqualTo(left(500, seq)); // its head moves on:
+                                                                   // it wraps
+        // merged five times: the oldest entries hold 32 events each
+        for (long i = 0; i < 2L * Backlog.MAX_ENTRIES; i++) {
             seq++;
             backlog.logged(seq, count(seq));
         }
         assertThat(backlog.values(500)).isEqualTo(left(500, seq));
-        long outage = 3L * Backlog.MAX_ENTRIES; // merged twice: an entry holds up to 4
-                                                // events
-        for (long i = 0; i < outage; i++) {
-            seq++;
-            backlog.logged(seq, count(seq));
-        }
-        assertThat(backlog.values(500)).isEqualTo(left(500, seq));
-        for (long delivered = 600; delivered < seq; delivered += 97) {
+        for (long delivered = 600; delivered < seq; delivered += 997) {
             long exact = left(delivered, seq);
             assertThat(backlog.values(delivered)).as("after " + delivered)
                 .isBetween(exact, exact + left(delivered - 32, delivered));
