@@ -137,17 +137,10 @@ public final class MetricsBuffer {
      */
     int payload(int step) {
         endGroup();
-        ensure(STEP.length + 11);
+        ensure(STEP.length + JsonDoubles.MAX_INT_LENGTH + 1);
         int end = length;
         System.arraycopy(STEP, 0, bytes, end, STEP.length);
-        end += STEP.length;
-        int divisor = 1;
-        while (divisor <= step / 10) {
-            divisor *= 10;
-        }
-        for (; divisor > 0; divisor /= 10) {
-            bytes[end++] = (byte) ('0' + step / divisor % 10);
-        }
+        end = JsonDoubles.writeInt(step, bytes, end + STEP.length);
         bytes[end++] = '}';
         return end;
     }

@@ -63,7 +63,7 @@ final class MetricsMapEncoder {
         }
         else {
             write(STEP);
-            writeLong(step);
+            writeInt(step);
             bytes[length++] = '}';
         }
         return length;
@@ -118,10 +118,10 @@ final class MetricsMapEncoder {
             length = JsonDoubles.write(number, bytes, length);
         }
         else if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            writeLong(((Number) value).longValue());
+            writeInt(((Number) value).intValue());
         }
         else if (value instanceof Long l) {
-            writeLong(Values.checkInt(path, l, "metric"));
+            writeInt(Values.checkInt(path, l, "metric"));
         }
         else if (value instanceof Float f) {
             if (!Float.isFinite(f)) {
@@ -150,19 +150,9 @@ final class MetricsMapEncoder {
                 "metric '" + path + "' is " + value + ": only finite numbers can be stored");
     }
 
-    private void writeLong(long value) {
+    private void writeInt(int value) {
         ensure(SCALAR_ROOM);
-        if (value < 0) {
-            bytes[length++] = '-';
-        }
-        long rest = Math.abs(value); // within 32 bits: no overflow
-        long divisor = 1;
-        while (divisor <= rest / 10) {
-            divisor *= 10;
-        }
-        for (; divisor > 0; divisor /= 10) {
-            bytes[length++] = (byte) ('0' + (rest / divisor) % 10);
-        }
+        length = JsonDoubles.writeInt(value, bytes, length);
     }
 
     /** A JSON string in UTF-8: quotes, backslashes and control characters escaped. */

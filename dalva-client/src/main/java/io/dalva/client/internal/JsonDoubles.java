@@ -122,6 +122,27 @@ public final class JsonDoubles {
     private JsonDoubles() {
     }
 
+    /** The most bytes {@link #writeInt} writes: a sign and 10 digits. */
+    public static final int MAX_INT_LENGTH = 11;
+
+    /**
+     * Writes {@code value} as a JSON integer ({@code -42}) into {@code out} at
+     * {@code offset}; returns the new offset. Never allocates.
+     * @throws IndexOutOfBoundsException if fewer than {@link #MAX_INT_LENGTH} bytes are
+     * left at {@code offset}
+     */
+    public static int writeInt(int value, byte[] out, int offset) {
+        Objects.checkFromIndexSize(offset, MAX_INT_LENGTH, out.length);
+        int pos = offset;
+        if (value < 0) {
+            out[pos++] = '-';
+        }
+        long magnitude = Math.abs((long) value);
+        int length = (magnitude == 0) ? 1 : digitCount(magnitude);
+        writeDigits(magnitude, out, pos, length);
+        return pos + length;
+    }
+
     /**
      * Writes the shortest decimal that reads back as exactly {@code value} into
      * {@code out} at {@code offset}; returns the new offset. At most {@link #MAX_LENGTH}

@@ -34,6 +34,17 @@ class JsonDoublesTest {
     private static final Pattern FORM = Pattern.compile("-?(0|[1-9][0-9]*)\\.[0-9]+(E-?[1-9][0-9]*)?");
 
     @Test
+    void writesIntegersAsJsonIntegers() {
+        byte[] out = new byte[JsonDoubles.MAX_INT_LENGTH + 2];
+        for (int value : new int[] { 0, 7, -7, 10, 99, 100, -100, 123_456_789, Integer.MAX_VALUE, Integer.MIN_VALUE }) {
+            int end = JsonDoubles.writeInt(value, out, 2);
+            assertThat(new String(out, 2, end - 2, StandardCharsets.US_ASCII)).isEqualTo(Integer.toString(value));
+        }
+        assertThatThrownBy(() -> JsonDoubles.writeInt(1, new byte[10], 0))
+            .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void writesFixedFormsLikeDoubleToStringWhereItIsShortest() {
         assertThat(write(0.0)).isEqualTo("0.0");
         assertThat(write(-0.0)).isEqualTo("-0.0");
