@@ -1,6 +1,7 @@
 package io.dalva.run;
 
 import io.dalva.test.DalvaTestServer;
+import io.dalva.test.DalvaTestServerExtension;
 import io.dalva.test.RecordedRequest;
 
 import java.nio.file.Path;
@@ -8,9 +9,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,14 +30,12 @@ class BatchSizingTest {
 
     DalvaTestServer server;
 
-    @BeforeEach
-    void startServer() {
-        server = DalvaTestServer.start();
-    }
+    @RegisterExtension
+    final DalvaTestServerExtension dalva = DalvaTestServerExtension.perTest();
 
-    @AfterEach
-    void stopServer() {
-        server.close();
+    @BeforeEach
+    void useServer(DalvaTestServer server) {
+        this.server = server;
     }
 
     @Test

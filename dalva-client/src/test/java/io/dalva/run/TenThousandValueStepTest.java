@@ -3,6 +3,7 @@ package io.dalva.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dalva.test.DalvaTestServer;
+import io.dalva.test.DalvaTestServerExtension;
 import io.dalva.test.RecordedRequest;
 
 import java.io.IOException;
@@ -14,9 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,14 +38,12 @@ class TenThousandValueStepTest {
 
     DalvaTestServer server;
 
-    @BeforeEach
-    void startServer() {
-        server = DalvaTestServer.start();
-    }
+    @RegisterExtension
+    final DalvaTestServerExtension dalva = DalvaTestServerExtension.perTest();
 
-    @AfterEach
-    void stopServer() {
-        server.close();
+    @BeforeEach
+    void useServer(DalvaTestServer server) {
+        this.server = server;
     }
 
     @Test

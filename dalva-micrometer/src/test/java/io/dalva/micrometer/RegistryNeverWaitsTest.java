@@ -3,6 +3,7 @@ package io.dalva.micrometer;
 import io.dalva.run.DalvaRun;
 import io.dalva.run.MetricsBuffer;
 import io.dalva.test.DalvaTestServer;
+import io.dalva.test.DalvaTestServerExtension;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MockClock;
 
@@ -18,6 +19,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,15 +41,17 @@ class RegistryNeverWaitsTest {
 
     final List<DalvaMeterRegistry> registries = new ArrayList<>();
 
+    @RegisterExtension
+    final DalvaTestServerExtension dalva = DalvaTestServerExtension.perTest();
+
     @BeforeEach
-    void startServer() {
-        server = DalvaTestServer.start();
+    void useServer(DalvaTestServer server) {
+        this.server = server;
     }
 
     @AfterEach
-    void stop() {
+    void stop() { // before the extension closes the server
         registries.forEach(DalvaMeterRegistry::close);
-        server.close();
     }
 
     DalvaMeterRegistry registry(StepMode mode) {
