@@ -19,7 +19,7 @@ n=0
 run() {
   cool
   n=$((n + 1))
-  java -jar "$jar" "$@" -prof io.dalva.benchmarks.ThreadUsageProfiler \
+  java -jar "$jar" "$@" -prof io.dalva.benchmarks.ThreadUsageProfiler -prof io.dalva.benchmarks.CallLatencyProfiler \
     -prof io.dalva.benchmarks.LoadAverageProfiler -rf json -rff "$out/$(printf %02d $n).json" > "$out/$n.log" 2>&1
 }
 for series in 100 1000 10000; do

@@ -178,11 +178,17 @@ public final class ResultsTable {
         if (log != null) {
             line("### `DalvaRun.log` of 10 values, the sender blocked on a server that holds its requests");
             line("");
-            line("| median µs | p99 µs | p99.9 µs | mean µs | median vs Python SDK (260 µs) "
-                    + "| caller CPU µs per call | caller bytes allocated per call |");
-            line("|---:|---:|---:|---:|---:|---:|---:|");
-            double median = Results.percentile(log, "50.0");
-            row(fixed(median), fixed(Results.percentile(log, "99.0")), fixed(Results.percentile(log, "99.9")),
+            if (Double.isNaN(Results.secondary(log, "call.p0.50"))) {
+                line("(No percentiles: run with `-prof io.dalva.benchmarks.CallLatencyProfiler`.)");
+                line("");
+            }
+            line("| median µs | p99 µs | p99.9 µs | p99.99 µs | slowest µs | calls timed | mean µs "
+                    + "| median vs Python SDK (260 µs) | caller CPU µs per call | caller bytes allocated per call |");
+            line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            double median = Results.secondary(log, "call.p0.50");
+            row(fixed(median), fixed(Results.secondary(log, "call.p0.99")),
+                    fixed(Results.secondary(log, "call.p0.999")), fixed(Results.secondary(log, "call.p0.9999")),
+                    fixed(Results.secondary(log, "call.max")), fixed(Results.secondary(log, "call.count")),
                     fixed(Results.primary(log)), ratio(median, PYTHON_LOG_MICROS),
                     fixed(Results.secondary(log, "cpu.worker.norm") / 1000),
                     fixed(Results.secondary(log, "alloc.worker.norm")));

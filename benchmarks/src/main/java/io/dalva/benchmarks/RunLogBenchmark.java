@@ -25,17 +25,21 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * {@code DalvaRun.log} of 10 values.
  * <ul>
- * <li>{@link #log}: the time the caller spends in one {@code log()} (sampled: median,
- * p99, p99.9), with the run's sender blocked: a {@link LoopbackSink} in a child JVM holds
- * every data request unanswered, as a slow or stuck server would, so every value queues
- * in the run's journal. With {@code -prof io.dalva.benchmarks.ThreadUsageProfiler}, the
- * caller's CPU time and allocation per call ({@code cpu.worker.norm},
- * {@code alloc.worker.norm}). Dalva's Python SDK takes 0.26 ms per such call, because it
- * fsyncs its write-ahead log in every call.</li>
+ * <li>{@link #log}: the time the caller spends in one {@code log()}, every call timed
+ * (with {@code -prof io.dalva.benchmarks.CallLatencyProfiler}: median, p99, p99.9, p99.99
+ * and the slowest; JMH's own score is the mean, reading the clock included), with the
+ * run's sender blocked: a {@link LoopbackSink} in a child JVM holds every data request
+ * unanswered, as a slow or stuck server would, so every value queues in the run's
+ * journal. With {@code -prof io.dalva.benchmarks.ThreadUsageProfiler}, the caller's CPU
+ * time and allocation per call ({@code cpu.worker.norm}, {@code alloc.worker.norm}).
+ * Dalva's Python SDK takes 0.26 ms per such call, because it fsyncs its write-ahead log
+ * in every call.</li>
  * <li>{@link #deliver}: values per second from {@code log()} until a
  * {@code DalvaTestServer} in a child JVM stored them ({@code flush}); with the profiler,
  * the client's CPU time and allocation per value over all its threads
@@ -132,13 +136,42 @@ public class RunLogBenchmark {
 
     }
 
+    /**
+     * Every call of {@link #log} in the measurement iterations, timed: JMH's
+     * {@code Mode.SampleTime} would over-weigh the rare slow ones (see
+     * {@link LatencyHistogram}).
+     */
+    @State(Scope.Thread)
+    public static class CallTimes {
+
+        final LatencyHistogram histogram = new LatencyHistogram();
+
+        private boolean measuring;
+
+        @Setup(Level.Iteration)
+        public void startIteration(IterationParams iteration) {
+            if (iteration.getType() == IterationType.MEASUREMENT && !measuring) {
+                histogram.clear(); // the warm-up's calls do not count
+                measuring = true;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void report() {
+            CallLatencyProfiler.report(histogram);
+        }
+
+    }
+
     @Benchmark
-    @BenchmarkMode(Mode.SampleTime)
+    @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @Warmup(iterations = 3, time = 1)
     @Measurement(iterations = 5, time = 1)
-    public void log(HeldSender state) {
+    public void log(HeldSender state, CallTimes times) {
+        long start = System.nanoTime();
         state.run.log(state.values, state.step++);
+        times.histogram.record(System.nanoTime() - start);
     }
 
     @Benchmark

@@ -89,6 +89,26 @@ class ResultsTableTest {
     }
 
     @Test
+    void logPercentilesAreThoseOfEveryCallTimed() {
+        ObjectNode result = result("io.dalva.benchmarks.RunLogBenchmark.log", 2.4);
+        Map.of("call.p0.50", 2.1, "call.p0.99", 5.9, "call.p0.999", 29.7, "call.p0.9999", 208.9, "call.max", 5106.5,
+                "call.count", 2_126_215.0, "cpu.worker.norm", 2300.0, "alloc.worker.norm", 3.9)
+            .forEach((name, score) -> result.with("secondaryMetrics").with(name).put("score", score));
+
+        assertThat(new ResultsTable(results).render())
+            .contains("| 2.10 | 5.90 | 29.7 | 209 | 5,107 | 2,126,215 | 2.40 | 0.01× | 2.30 | 3.90 |")
+            .doesNotContain("CallLatencyProfiler");
+    }
+
+    @Test
+    void logWithoutTheLatencyProfilerSaysHowToGetItsPercentiles() {
+        result("io.dalva.benchmarks.RunLogBenchmark.log", 2.4);
+
+        assertThat(new ResultsTable(results).render())
+            .contains("(No percentiles: run with `-prof io.dalva.benchmarks.CallLatencyProfiler`.)");
+    }
+
+    @Test
     void ratiosAndFiguresWithoutAPeerSayNotAvailable() {
         assertThat(ResultsTable.ratio(1, Double.NaN)).isEqualTo("n/a");
         assertThat(ResultsTable.ratio(1, 0)).isEqualTo("n/a");
