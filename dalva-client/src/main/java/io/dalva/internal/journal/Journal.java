@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +96,8 @@ public final class Journal implements AutoCloseable {
 
     private final EventEncoder encoder = new EventEncoder(); // guarded by appendLock
 
-    private final List<Segment> segments = new CopyOnWriteArrayList<>(); // by firstSeq
+    // by firstSeq; appending one copies nothing (a copy-on-write list copied them all)
+    private final Queue<Segment> segments = new ConcurrentLinkedQueue<>();
 
     /** Segments the owner mapped ahead of need; it keeps {@link #sparesWanted} ready. */
     private final ConcurrentLinkedQueue<Segment.Spare> spares = new ConcurrentLinkedQueue<>();
@@ -588,7 +590,7 @@ public final class Journal implements AutoCloseable {
         return closed;
     }
 
-    List<Segment> segmentList() {
+    Iterable<Segment> segments() {
         return segments;
     }
 

@@ -70,7 +70,7 @@ public final class JournalReader implements AutoCloseable {
 
     /** Moves to the first segment after {@code current} (null: the first at all). */
     private boolean moveTo(Segment current) {
-        for (Segment candidate : journal.segmentList()) {
+        for (Segment candidate : journal.segments()) {
             if ((current == null || candidate.firstSeq > current.firstSeq)
                     && (candidate.lastSeq > lastReturned || candidate == journal.activeSegment())) {
                 segment = candidate;

@@ -159,7 +159,7 @@ final class SegmentOwner implements Runnable {
      */
     void release() {
         if (journal.isClosed()) {
-            for (Segment segment : journal.segmentList()) {
+            for (Segment segment : journal.segments()) {
                 MappedByteBuffer mapped = segment.mapped;
                 segment.mapped = null;
                 Unmapper.unmap(mapped);
@@ -181,7 +181,7 @@ final class SegmentOwner implements Runnable {
         // of the spares only after what is on the heap is in a file, since a killed
         // process loses it there
         keepSparesReady(closing);
-        for (Segment segment : journal.segmentList()) {
+        for (Segment segment : journal.segments()) {
             // closing: the journal was closed under the appenders' lock, so nothing is
             // appended any more; the active segment is sealed even when its retirement,
             // written by the closing thread after the close, is not visible yet
@@ -381,7 +381,7 @@ final class SegmentOwner implements Runnable {
     private void deleteDelivered() {
         long delivered = markerForced;
         Segment active = journal.activeSegment();
-        for (Segment segment : journal.segmentList()) {
+        for (Segment segment : journal.segments()) {
             if (segment != active && segment.retired && (segment.sealed || segment.heap != null)
                     && segment.lastSeq <= delivered) {
                 if (segment.file != null) {
