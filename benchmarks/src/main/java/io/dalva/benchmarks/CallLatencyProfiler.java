@@ -34,14 +34,14 @@ public final class CallLatencyProfiler implements ExternalProfiler {
 
     private static final String PREFIX = "dalva.call-latency-ns:";
 
-    private Path file;
-
     private static final String[] MICROS = { "call.p0.50", "call.p0.99", "call.p0.999", "call.p0.9999", "call.max" };
 
     private static final Pattern LINE = Pattern.compile(
             Pattern.quote(PREFIX) + " count=(\\d+) p0.50=(\\d+) p0.99=(\\d+) p0.999=(\\d+) p0.9999=(\\d+) max=(\\d+)");
 
-    /** The line a benchmark's fork prints for this profiler. */
+    private Path file;
+
+    /** The line a benchmark's fork writes for this profiler. */
     static String line(LatencyHistogram histogram) {
         return String.format("%s count=%d p0.50=%d p0.99=%d p0.999=%d p0.9999=%d max=%d", PREFIX, histogram.count(),
                 histogram.quantile(0.5), histogram.quantile(0.99), histogram.quantile(0.999),
@@ -67,7 +67,7 @@ public final class CallLatencyProfiler implements ExternalProfiler {
         }
     }
 
-    /** The results of the last such line in a fork's output; none when it has none. */
+    /** The results of the last such line in {@code output}; none when it has none. */
     static List<Result> results(String output) {
         Matcher matcher = LINE.matcher(output);
         long[] values = null;
