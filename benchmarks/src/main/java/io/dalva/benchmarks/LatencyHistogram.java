@@ -1,5 +1,7 @@
 package io.dalva.benchmarks;
 
+import java.util.Arrays;
+
 /**
  * Every duration recorded, in nanoseconds, in log-linear buckets: 32 per power of two, so
  * a percentile read from it is within 1/32 (3%) of the true value, and never below it. A
@@ -7,9 +9,9 @@ package io.dalva.benchmarks;
  * <p>
  * Why not JMH's {@code Mode.SampleTime}: it times one call in 2^k, and each time its
  * buffer fills it halves every count except counts of 1, so rare slow calls weigh more
- * than their share, and a percentile in the tail rests on a few dozen samples. In the
- * same runs of {@link RunLogBenchmark#log} ({@code -bm sample}) it read a p99.9 of 105
- * and 180 µs where this histogram, every call timed, read 35 µs.
+ * than their share, and its p99.9 rests on about a hundred samples. In the same runs of
+ * {@link RunLogBenchmark#log} ({@code -bm sample}) it read a p99.9 of 105 and 180 µs
+ * where this histogram, every call timed, read 35 µs.
  */
 final class LatencyHistogram {
 
@@ -31,7 +33,7 @@ final class LatencyHistogram {
     }
 
     void clear() {
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
         total = 0;
         max = 0;
     }
