@@ -63,11 +63,6 @@ final class Results {
         return result == null ? Double.NaN : result.path("primaryMetric").path("score").asDouble(Double.NaN);
     }
 
-    static double percentile(JsonNode result, String percentile) {
-        return result == null ? Double.NaN
-                : result.path("primaryMetric").path("scorePercentiles").path(percentile).asDouble(Double.NaN);
-    }
-
     static double secondary(JsonNode result, String name) {
         return result == null ? Double.NaN
                 : result.path("secondaryMetrics").path(name).path("score").asDouble(Double.NaN);
